@@ -1,0 +1,3 @@
+from dashboard.backup.cli import main
+
+raise SystemExit(main())

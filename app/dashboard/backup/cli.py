@@ -1,0 +1,126 @@
+"""Command line of the backup job: ``python -m dashboard.backup {run,daemon,list,restore}``.
+
+Exit status: 0 success, 1 the operation failed, 2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from dashboard.backup.config_errors import ConfigurationError, load_settings
+from dashboard.backup.daemon import BackupDaemon
+from dashboard.backup.job import BackupError, describe_failure, run_backup
+from dashboard.backup.json_log import configure_json_logging
+from dashboard.backup.naming import list_archives
+from dashboard.backup.restore import RestoreError, restore_archive
+from dashboard.backup.settings import BackupSettings
+from dashboard.backup.shutdown import stop_on_signals
+
+logger = logging.getLogger("dashboard.backup")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
+
+_ENVIRONMENT_HELP = """\
+environment (prefix DASHBOARD_):
+  DASHBOARD_TICKETS_DIR           ticket tree to back up (default /tickets)
+  DASHBOARD_DATA_DIR              data volume to back up (default /data)
+  DASHBOARD_BACKUP_DIR            where archives and backup-status.json go (default /backups)
+  DASHBOARD_BACKUP_SCHEDULE       5-field cron expression in UTC (default "0 2 * * *")
+  DASHBOARD_BACKUP_RETENTION_DAYS days to keep archives, >= 1 (default 30)
+  DASHBOARD_BACKUP_ON_START       true: the daemon backs up once at start (default false)
+  DASHBOARD_LOG_LEVEL             DEBUG, INFO, WARNING, ERROR or CRITICAL (default INFO)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.backup",
+        description="Back up the dashboard's data volume and ticket tree as tar.gz archives.",
+        epilog=_ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="make one verified archive now")
+    daemon = commands.add_parser("daemon", help="back up on the schedule and apply retention")
+    daemon.add_argument(
+        "--once-at-start",
+        action="store_true",
+        help="also back up immediately (same as DASHBOARD_BACKUP_ON_START=true)",
+    )
+    commands.add_parser("list", help="list this job's archives, oldest first")
+    restore = commands.add_parser("restore", help="extract an archive into an empty directory")
+    restore.add_argument("archive", help="archive path, or a name inside DASHBOARD_BACKUP_DIR")
+    restore.add_argument("target_dir", type=Path, help="empty or missing directory")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(BackupSettings)
+    except ConfigurationError as error:
+        print(f"invalid configuration: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    configure_json_logging(settings.log_level)
+    handlers = {"run": _run, "daemon": _daemon, "list": _list, "restore": _restore}
+    return handlers[args.command](settings, args)
+
+
+def _run(settings: BackupSettings, _args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    stop_on_signals(stop)
+    try:
+        run_backup(settings, stop)
+    except Exception as error:
+        logger.error(
+            "backup failed",
+            extra={"error": describe_failure(error)},
+            exc_info=not isinstance(error, BackupError),
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _daemon(settings: BackupSettings, args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    stop_on_signals(stop)
+    BackupDaemon(settings, stop).run(backup_at_start=args.once_at_start or settings.backup_on_start)
+    return EXIT_OK
+
+
+def _list(settings: BackupSettings, _args: argparse.Namespace) -> int:
+    try:
+        archives = list_archives(settings.backup_dir)
+    except OSError as error:
+        logger.error("cannot list archives", extra={"error": str(error)})
+        return EXIT_FAILED
+    for archive in archives:
+        print(f"{archive.name}\t{archive.size_bytes}\t{archive.created.isoformat()}")
+    return EXIT_OK
+
+
+def _restore(settings: BackupSettings, args: argparse.Namespace) -> int:
+    archive = _resolve_archive(args.archive, settings.backup_dir)
+    try:
+        restored = restore_archive(archive, args.target_dir)
+    except (RestoreError, OSError) as error:
+        logger.error("restore failed", extra={"archive": str(archive), "error": str(error)})
+        return EXIT_FAILED
+    logger.info(
+        "restore finished",
+        extra={"archive": str(archive), "target": str(args.target_dir), "members": restored},
+    )
+    return EXIT_OK
+
+
+def _resolve_archive(given: str, backup_dir: Path) -> Path:
+    """A bare name that is not a file here means an archive in the backup folder."""
+    path = Path(given)
+    if not path.exists() and path.name == given:
+        return backup_dir / given
+    return path

@@ -1,0 +1,50 @@
+"""Configuration of the backup job, read from ``DASHBOARD_*`` environment variables.
+
+The prefix is shared with the dashboard on purpose: ``DASHBOARD_TICKETS_DIR``,
+``DASHBOARD_DATA_DIR``, ``DASHBOARD_BACKUP_DIR`` and ``DASHBOARD_LOG_LEVEL`` name the same
+things in both containers, with the same defaults. Variables this class does not know
+(the dashboard's own) are ignored; empty ones count as unset.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from croniter import croniter
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dashboard.backup.config_errors import setting
+from dashboard.backup.json_log import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
+
+CRON_FIELD_COUNT = 5
+
+
+class BackupSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DASHBOARD_", env_ignore_empty=True, frozen=True, extra="ignore"
+    )
+
+    tickets_dir: Path = setting(Path("/tickets"), "a folder path (the ticket tree root)")
+    data_dir: Path = setting(Path("/data"), "a folder path (the data volume)")
+    backup_dir: Path = setting(Path("/backups"), "a writable folder path")
+    backup_schedule: str = setting(
+        "0 2 * * *",
+        "a 5-field cron expression in UTC such as '0 2 * * *', or an alias such as '@daily'",
+    )
+    backup_retention_days: int = setting(30, "a whole number of days >= 1", ge=1)
+    backup_on_start: bool = setting(False, "true or false")
+    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS)
+
+    _log_level_any_case = field_validator("log_level", mode="before")(normalize_log_level)
+
+    @field_validator("backup_schedule")
+    @classmethod
+    def _schedule_must_be_cron(cls, schedule: str) -> str:
+        schedule = schedule.strip()
+        # croniter also accepts 6 and 7 fields (seconds, years); a 6th field is easy to
+        # misread as cron's usual meaning, so only the classic 5 fields and @-aliases.
+        looks_classic = schedule.startswith("@") or len(schedule.split()) == CRON_FIELD_COUNT
+        if not (looks_classic and croniter.is_valid(schedule)):
+            raise ValueError("not a 5-field cron expression")
+        return schedule

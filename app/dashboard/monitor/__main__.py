@@ -1,0 +1,3 @@
+from dashboard.monitor.cli import main
+
+raise SystemExit(main())

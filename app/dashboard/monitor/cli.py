@@ -1,0 +1,104 @@
+"""Command line of the monitor: ``python -m dashboard.monitor``.
+
+Exit status: 0 after a clean stop (SIGTERM/SIGINT), 2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+
+from dashboard.backup.config_errors import ConfigurationError, load_settings
+from dashboard.backup.json_log import configure_json_logging
+from dashboard.backup.shutdown import stop_on_signals
+from dashboard.monitor.heartbeat import HeartbeatWriter
+from dashboard.monitor.loop import MonitorLoop
+from dashboard.monitor.poller import TargetPoller
+from dashboard.monitor.settings import MonitorSettings
+from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
+from dashboard.monitor.webhook import WebhookNotifier
+
+logger = logging.getLogger("dashboard.monitor")
+
+EXIT_OK, EXIT_CONFIGURATION = 0, 2
+
+_ENVIRONMENT_HELP = """\
+environment (prefix DASHBOARD_MONITOR_):
+  DASHBOARD_MONITOR_TARGET_URL                dashboard base URL (required)
+  DASHBOARD_MONITOR_INTERVAL_SECONDS          seconds between polls, > 0 (default 60)
+  DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT     CPU % of one core that alerts (default 80)
+  DASHBOARD_MONITOR_MEMORY_THRESHOLD_PERCENT  cgroup memory % that alerts (default 80)
+  DASHBOARD_MONITOR_WEBHOOK_URL               POST each state change here (optional)
+  DASHBOARD_MONITOR_HEARTBEAT_FILE            default /tmp/monitor-heartbeat.json
+  DASHBOARD_MONITOR_TIMEOUT_SECONDS           per-request timeout, > 0 (default 5)
+  DASHBOARD_MONITOR_LOG_LEVEL                 DEBUG ... CRITICAL (default INFO)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="python -m dashboard.monitor",
+        description=(
+            "Poll the dashboard's /health and /api/metrics and log a JSON line (and call "
+            "the webhook) whenever health, CPU or memory state changes."
+        ),
+        epilog=_ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    build_parser().parse_args(argv)
+    try:
+        settings = load_settings(MonitorSettings)
+    except ConfigurationError as error:
+        print(f"invalid configuration: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    configure_json_logging(settings.log_level)
+    stop = threading.Event()
+    stop_on_signals(stop)
+    notifier = _start_notifier(settings)
+    logger.info(
+        "monitor started",
+        extra={
+            "target": settings.target_url,
+            "interval_seconds": settings.interval_seconds,
+            "cpu_threshold_percent": settings.cpu_threshold_percent,
+            "memory_threshold_percent": settings.memory_threshold_percent,
+            "webhook": notifier is not None,
+        },
+    )
+    try:
+        build_loop(settings, notifier, stop).run()
+    finally:
+        if notifier is not None:
+            notifier.close()
+    logger.info("monitor stopped")
+    return EXIT_OK
+
+
+def build_loop(
+    settings: MonitorSettings, notifier: WebhookNotifier | None, stop: threading.Event
+) -> MonitorLoop:
+    return MonitorLoop(
+        poller=TargetPoller(settings.target_url, settings.timeout_seconds),
+        machine=MonitorStateMachine(
+            Thresholds(settings.cpu_threshold_percent, settings.memory_threshold_percent)
+        ),
+        heartbeat=HeartbeatWriter(settings.heartbeat_file, settings.target_url),
+        notifier=notifier,
+        target=settings.target_url,
+        interval_seconds=settings.interval_seconds,
+        stop=stop,
+    )
+
+
+def _start_notifier(settings: MonitorSettings) -> WebhookNotifier | None:
+    if settings.webhook_url is None:
+        return None
+    notifier = WebhookNotifier(settings.webhook_url, settings.timeout_seconds)
+    notifier.start()
+    return notifier

@@ -1,0 +1,48 @@
+"""Configuration of the monitor, read from ``DASHBOARD_MONITOR_*`` environment variables.
+
+A prefix of its own (not the dashboard's ``DASHBOARD_``) because names like
+``INTERVAL_SECONDS`` and ``LOG_LEVEL`` would otherwise mean different things to the
+two processes when one environment file feeds both. The dashboard reads the heartbeat
+file through the same name, ``DASHBOARD_MONITOR_HEARTBEAT_FILE``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dashboard.backup.config_errors import setting
+from dashboard.backup.json_log import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
+
+_HTTP_URL = "an http:// or https:// URL with a host"
+
+
+class MonitorSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DASHBOARD_MONITOR_", env_ignore_empty=True, frozen=True, extra="ignore"
+    )
+
+    target_url: str = setting(..., f"{_HTTP_URL}, e.g. http://ticket-dashboard-dev-dashboard:8000")
+    interval_seconds: float = setting(60.0, "a number of seconds > 0", gt=0)
+    cpu_threshold_percent: float = setting(80.0, "a percentage of one CPU core > 0", gt=0)
+    memory_threshold_percent: float = setting(80.0, "a percentage > 0 and <= 100", gt=0, le=100)
+    webhook_url: str | None = setting(None, _HTTP_URL)
+    # /tmp is a tmpfs in the monitor container, the one writable place it has.
+    heartbeat_file: Path = setting(Path("/tmp/monitor-heartbeat.json"), "a file path")  # noqa: S108
+    timeout_seconds: float = setting(5.0, "a number of seconds > 0", gt=0)
+    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS)
+
+    _log_level_any_case = field_validator("log_level", mode="before")(normalize_log_level)
+
+    @field_validator("target_url", "webhook_url")
+    @classmethod
+    def _must_be_http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) URL")
+        return url.strip().rstrip("/")

@@ -1,0 +1,177 @@
+"""Turn the bytes of one ticket file into a Ticket, or an InvalidTicket with the reason."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from dashboard.tickets.model import (
+    DEFAULT_PRIORITY,
+    PRIORITIES,
+    STATUSES,
+    IndexEntry,
+    InvalidTicket,
+    Ticket,
+    When,
+    is_ticket_id,
+)
+
+BOM = b"\xef\xbb\xbf"
+DELIMITER = "---"
+# Only CR, LF and CRLF end a line (str.splitlines would also split on \f, \x1c, U+2028...),
+# matching how the status writer sees the same file's bytes.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class FrontMatterError(ValueError):
+    """The file does not start with a `---` delimited YAML block."""
+
+
+def etag_of(data: bytes) -> str:
+    """Strong entity tag (unquoted) of a file's exact bytes."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def parse_ticket(data: bytes, path: str) -> IndexEntry:
+    """Parse one ticket file; never raises for bad content."""
+    etag = etag_of(data)
+    try:
+        text = data.removeprefix(BOM).decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}; save as UTF-8"
+        return InvalidTicket(path, reason, etag=etag)
+    try:
+        front, body = split_front_matter(text)
+        meta = _load_yaml(front)
+    # ValueError: PyYAML builds bare dates itself and fails on ones like 2025-13-45.
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        return InvalidTicket(path, _reason_of(error), etag=etag)
+    return _build(meta, body, path, etag)
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(YAML text, body) of a file whose first line is `---` and that has a closing `---`."""
+    lines = _LINE.findall(text)
+    if not lines or lines[0].rstrip() != DELIMITER:
+        raise FrontMatterError("no front matter: the first line must be '---'")
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() == DELIMITER:
+            return "".join(lines[1:number]), "".join(lines[number + 1 :])
+    raise FrontMatterError("front matter is not closed: add a '---' line after the YAML block")
+
+
+def _load_yaml(front: str) -> dict[str, Any]:
+    # The same safe constructor either way; libyaml's parser is about ten times faster.
+    if yaml.__with_libyaml__:
+        meta = yaml.load(front, Loader=yaml.CSafeLoader)
+    else:
+        meta = yaml.safe_load(front)
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter is not a YAML mapping of key: value lines")
+    return meta
+
+
+def _reason_of(error: Exception) -> str:
+    if isinstance(error, FrontMatterError):
+        return str(error)
+    if isinstance(error, RecursionError):
+        return "front matter is nested too deeply to read"
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        # +2: the YAML block starts on the file's second line, and marks count from 0.
+        line = error.problem_mark.line + 2
+        return f"front matter is not valid YAML: {error.problem} (line {line})"
+    return f"front matter is not valid YAML: {error}"
+
+
+def _build(meta: dict[str, Any], body: str, path: str, etag: str) -> IndexEntry:
+    errors: list[str] = []
+    fields = {key: _check(key, check, meta, errors) for key, check in _CHECKS.items()}
+    ticket_id = meta.get("id") if is_ticket_id(meta.get("id")) else None
+    if errors:
+        return InvalidTicket(path, "; ".join(errors), id=ticket_id, etag=etag)
+    search_text = f"{fields['title']}\n{body}".casefold()
+    return Ticket(**fields, path=path, body=body, etag=etag, search_text=search_text)
+
+
+def _check(key: str, check: Callable[[Any], Any], meta: dict[str, Any], errors: list[str]) -> Any:
+    try:
+        return check(meta.get(key))
+    except ValueError as error:
+        errors.append(f"{key}: {error}")
+        return None
+
+
+def _check_id(value: Any) -> str:
+    if value is None:
+        raise ValueError("required")
+    if not is_ticket_id(value):
+        raise ValueError(f"expected an id like TICKET-42 (A-Z, digits, '-', number), got {value!r}")
+    return value
+
+
+def _check_title(value: Any) -> str:
+    if value is None:
+        raise ValueError("required")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string (quote it in YAML), got {value!r}")
+    return value
+
+
+def _check_status(value: Any) -> str:
+    if value is None:
+        raise ValueError("required")
+    if value not in STATUSES:
+        raise ValueError(f"expected one of {', '.join(STATUSES)}, got {value!r}")
+    return value
+
+
+def _check_priority(value: Any) -> str:
+    if value is None:
+        return DEFAULT_PRIORITY
+    if value not in PRIORITIES:
+        raise ValueError(f"expected one of {', '.join(PRIORITIES)}, got {value!r}")
+    return value
+
+
+def _check_assignee(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _check_tags(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ValueError(f"expected a list of strings like [deploy, ports], got {value!r}")
+    return tuple(value)
+
+
+def parse_when(value: Any) -> When | None:
+    """YAML gives date/datetime objects for bare ISO values and strings for quoted ones."""
+    if value is None or isinstance(value, date):  # datetime is a date subclass
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected an ISO date (2025-08-19) or date-time, got {value!r}")
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": _check_id,
+    "title": _check_title,
+    "status": _check_status,
+    "priority": _check_priority,
+    "assignee": _check_assignee,
+    "tags": _check_tags,
+    "created": parse_when,
+    "updated": parse_when,
+    "due": parse_when,
+}

@@ -1,0 +1,163 @@
+"""Watch planning/ with watchdog and feed changed paths to the store in debounced batches."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from dashboard.tickets.scan import is_in_tickets_dir
+
+log = logging.getLogger(__name__)
+
+# Events that can change what a ticket file holds; opened/closed_no_write come from our
+# own reads and would otherwise feed back into the watcher.
+RELEVANT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+DEBOUNCE_SECONDS = 0.1
+MAX_DELAY_SECONDS = 1.0
+
+PathBatch = Callable[[set[str]], object]
+
+
+class Debouncer:
+    """Collect paths until none arrived for `window` seconds (at most `max_delay`), then flush.
+
+    An editor's save is several events (write, close, rename); one batch reads the file once.
+    """
+
+    def __init__(self, flush: PathBatch, window: float, max_delay: float) -> None:
+        self._flush, self._window, self._max_delay = flush, window, max_delay
+        self._pending: set[str] = set()
+        self._first = self._last = 0.0
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="watch-debounce", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, paths: set[str]) -> None:
+        with self._wake:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending |= paths
+            self._last = now
+            self._wake.notify()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            try:
+                self._flush(batch)
+            except Exception:
+                log.exception("watcher batch failed", extra={"paths": sorted(batch)[:20]})
+
+    def _next_batch(self) -> set[str] | None:
+        with self._wake:
+            while not self._stopped:
+                if not self._pending:
+                    self._wake.wait()
+                    continue
+                due = min(self._last + self._window, self._first + self._max_delay)
+                remaining = due - time.monotonic()
+                if remaining <= 0:
+                    batch, self._pending = self._pending, set()
+                    return batch
+                self._wake.wait(remaining)
+            return None
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, root: Path, debouncer: Debouncer) -> None:
+        self._root = root
+        self._debouncer = debouncer
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        # A folder's "modified" only says its listing changed; the children report themselves.
+        if event.event_type not in RELEVANT_EVENTS:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return
+        paths = {_text(event.src_path), _text(event.dest_path)} - {""}
+        wanted = {path for path in paths if is_in_tickets_dir(self._root, Path(path))}
+        if wanted:
+            self._debouncer.add(wanted)
+
+
+def _text(path: bytes | str) -> str:
+    return path.decode() if isinstance(path, bytes) else path
+
+
+class TicketWatcher:
+    """Owns an Observer on planning/ and a Debouncer; start() and stop() are explicit."""
+
+    def __init__(
+        self,
+        root: Path,
+        on_paths: PathBatch,
+        *,
+        polling: bool = False,
+        poll_interval: float = 1.0,
+        debounce: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self.root = root
+        self.polling = polling
+        self._poll_interval = poll_interval
+        self._debouncer = Debouncer(on_paths, debounce, max(MAX_DELAY_SECONDS, debounce))
+        self._observer: BaseObserver | None = None
+        self.error: str | None = None
+
+    @property
+    def mode(self) -> str:
+        return "polling" if self.polling else "native"
+
+    def start(self) -> None:
+        # planning/ rather than planning/tickets/, so that a tickets folder that is created,
+        # removed or renamed later is still seen; the registry file there is filtered out.
+        folder = self.root / "planning"
+        try:
+            observer = self._new_observer()
+            observer.schedule(_Handler(self.root, self._debouncer), str(folder), recursive=True)
+            observer.start()
+        except OSError as error:
+            self.error = f"cannot watch {folder}: {error.strerror or error}"
+            log.error("watcher not started", extra={"error": self.error})
+            return
+        self._observer = observer
+        self._debouncer.start()
+        log.info("watcher started", extra={"folder": str(folder), "mode": self.mode})
+
+    def _new_observer(self) -> BaseObserver:
+        if self.polling:
+            return PollingObserver(timeout=self._poll_interval)
+        return Observer()
+
+    def stop(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        self._debouncer.stop()
+
+    def is_alive(self) -> bool:
+        observer = self._observer
+        return observer is not None and observer.is_alive() and self._debouncer.is_alive()
+
+    def state(self) -> dict[str, object]:
+        return {"mode": self.mode, "alive": self.is_alive(), "error": self.error}

@@ -1,0 +1,1 @@
+"""HTTP: one blueprint per concern (operations, ticket API, live events, pages)."""

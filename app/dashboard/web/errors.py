@@ -1,0 +1,62 @@
+"""Every error leaves as JSON with a "message", whatever raised it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from dashboard.tickets.store import TicketError
+from dashboard.tickets.write import RewriteError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str, **details: Any) -> Response:
+    response = jsonify({"message": message, "status": status, **details})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(TicketError, _ticket_error)
+    app.register_error_handler(RewriteError, _rewrite_error)
+    app.register_error_handler(OSError, _file_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    # Keep the headers werkzeug sets (Allow on 405, WWW-Authenticate on 401).
+    response = error.get_response()
+    message = error.description or error.name
+    if isinstance(error, RequestEntityTooLarge):
+        message = "request body is too large; the limit is 64 KiB"
+    body = error_response(error.code or 500, message)
+    own = {"content-type", "content-length"}
+    body.headers.extend((k, v) for k, v in response.headers if k.lower() not in own)
+    return body
+
+
+def _ticket_error(error: TicketError) -> Response:
+    return error_response(error.status, str(error), **error.details)
+
+
+def _rewrite_error(error: RewriteError) -> Response:
+    return error_response(409, f"status not changed: {error}")
+
+
+def _file_error(error: OSError) -> Response:
+    log.exception("file operation failed")
+    where = f" on {error.filename}" if error.filename else ""
+    return error_response(
+        500,
+        f"file operation failed{where}: {error.strerror or error}; check the folder's permissions",
+    )
+
+
+def _unexpected_error(error: Exception) -> Response:
+    log.exception("unhandled error")
+    return error_response(500, "internal error; see the server log")

@@ -1,0 +1,141 @@
+"""The app image's base: the stack's configured image, pulled, or an equivalent built here.
+
+On a host that can pull, the configured image (the public python slim image by
+default) is used as it is. Where no registry answers, Debian bookworm minbase with
+python3 is debootstrapped, trimmed and imported under the configured name, so the
+Pulumi program and Dockerfile are the same on both kinds of host.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .progress import BootstrapError, say, step
+
+DEFAULT_BASE = "python:3.11-slim-bookworm"
+DEBIAN_SUITE = "bookworm"
+PACKAGES = "python3,python3-venv"
+# Paths that make a base image ~265 MB and that nothing at run time reads.
+TRIM = (
+    "var/lib/apt/lists/*", "var/cache/apt/*", "usr/share/doc/*", "usr/share/man/*",
+    "usr/share/info/*", "usr/share/locale/*", "usr/share/lintian/*", "var/log/*",
+    "usr/share/common-licenses/*", "usr/lib/python3.11/test",
+)
+
+
+def base_action(present: bool, pullable: bool) -> str:
+    """'use' a present image, 'pull' one a registry has, else 'debootstrap'."""
+    if present:
+        return "use"
+    return "pull" if pullable else "debootstrap"
+
+
+def configured_base(stack_file: Path) -> str:
+    """Read ticket-dashboard:baseImage from a stack file without a YAML parser
+    (this runs before the venv exists); the program validates the file properly."""
+    if stack_file.exists():
+        pattern = re.compile(r"^\s+ticket-dashboard:baseImage:\s*['\"]?([^'\"\s#]+)")
+        for line in stack_file.read_text(encoding="utf-8").splitlines():
+            match = pattern.match(line)
+            if match:
+                return match.group(1)
+    return DEFAULT_BASE
+
+
+def ensure_base(image: str) -> None:
+    present = _docker_ok(["image", "inspect", image])
+    pulled = False
+    if not present:
+        say(f"trying to pull {image}")
+        pulled = _docker_ok(["pull", image], timeout=300)
+    action = base_action(present, pulled)
+    if action == "debootstrap":
+        say(f"{image} is neither present nor pullable: building an equivalent from Debian")
+        build_debootstrap_base(image)
+    else:
+        say(f"base image {image} is {'present' if present else 'pulled'}")
+
+
+def build_debootstrap_base(image: str) -> None:
+    if shutil.which("debootstrap") is None:
+        raise BootstrapError("debootstrap is missing", "apt-get install -y debootstrap")
+    with tempfile.TemporaryDirectory(prefix="td-base-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        with step(f"debootstrap {DEBIAN_SUITE} minbase with {PACKAGES} (~40 s)"):
+            _debootstrap(rootfs)
+        _trim(rootfs)
+        with step(f"docker import as {image}"):
+            _import(rootfs, image)
+
+
+def debian_mirror(sources_dir: Path = Path("/etc/apt/sources.list.d")) -> str:
+    """The machine's own Debian mirror, from its apt sources (never hard-coded)."""
+    for path in sorted(sources_dir.glob("*.sources")) + [Path("/etc/apt/sources.list")]:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            mirror = _mirror_in(line)
+            if mirror:
+                return mirror
+    raise BootstrapError("no Debian mirror found in /etc/apt/sources.list.d",
+                         "configure apt (apt-get update must work), then re-run: make bootstrap")
+
+
+def _mirror_in(line: str) -> str | None:
+    line = line.strip()
+    if line.startswith("URIs:"):
+        uri = line.split()[1]
+    elif line.startswith("deb ") and "security" not in line:
+        uri = line.split()[1]
+    else:
+        return None
+    return None if "security" in uri else uri
+
+
+def _debootstrap(rootfs: Path) -> None:
+    args = ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", DEBIAN_SUITE,
+            str(rootfs), debian_mirror()]
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        disk_full = "No space left" in result.stdout + result.stderr
+        fix = ("free disk space (df -h /tmp; docker system prune), then re-run: make bootstrap"
+               if disk_full else "read the debootstrap log above, then re-run: make bootstrap")
+        raise BootstrapError("debootstrap failed" + (" (disk full)" if disk_full else ""), fix,
+                             detail=result.stdout[-2000:] + result.stderr[-2000:])
+
+
+def _trim(rootfs: Path) -> None:
+    for pattern in TRIM:
+        for path in rootfs.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+    for cache in rootfs.glob("usr/lib/python3*/**/__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _import(rootfs: Path, image: str) -> None:
+    description = f"debootstrap Debian {DEBIAN_SUITE} minbase with python3, built for {image}"
+    changes = ["--change", "ENV LANG=C.UTF-8", "--change", 'CMD ["python3"]',
+               "--change", f'LABEL org.opencontainers.image.description="{description}"']
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    docker = subprocess.Popen(["docker", "import", *changes, "-", image], stdin=tar.stdout,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Only docker may hold the pipe, or tar blocks forever if docker exits early.
+    tar.stdout.close()
+    _, stderr = docker.communicate()
+    tar.wait()
+    if docker.returncode != 0 or tar.returncode != 0:
+        raise BootstrapError(f"docker import of {image} failed", "re-run: make bootstrap",
+                             detail=stderr)
+
+
+def _docker_ok(args: list[str], timeout: int = 60) -> bool:
+    try:
+        result = subprocess.run(["docker", *args], capture_output=True, timeout=timeout,
+                                check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return result.returncode == 0

@@ -1,0 +1,69 @@
+"""Build one binary from a wrapper module under bootstrap/go/ with the machine's Go.
+
+The binary is built to a temporary path and renamed into place, so an interrupted
+or failed build never leaves a broken executable where the CLI would find it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from .progress import BootstrapError, step
+
+
+def go_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # GOTOOLCHAIN=local: never download another Go toolchain (not a registry here).
+    env.update({"GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"})
+    return env
+
+
+def require_go() -> str:
+    go = shutil.which("go")
+    if go is None:
+        raise BootstrapError(
+            "no Go toolchain on PATH: it is needed to build the Pulumi CLI and plugins",
+            "apt-get install -y golang-go (or install Go >= 1.25), then re-run: make bootstrap",
+        )
+    return go
+
+
+def run_go(args: list[str], cwd: Path, what: str) -> str:
+    result = subprocess.run(
+        [require_go(), *args], cwd=cwd, env=go_env(), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BootstrapError(
+            f"{what} failed (go {' '.join(args[:2])} in {cwd})",
+            _fix_for(result.stderr),
+            detail=result.stderr,
+        )
+    return result.stdout
+
+
+def _fix_for(stderr: str) -> str:
+    if "This module version is not available" in stderr or "403 Forbidden" in stderr:
+        return (
+            "this machine's Go module proxy does not serve that module; install the pinned "
+            "pulumi and its plugin on a normal machine and point PATH at it "
+            "(see README, 'Using an existing Pulumi install')"
+        )
+    if "no space left on device" in stderr:
+        return "free disk space (df -h; go clean -cache), then re-run: make bootstrap"
+    return "read the Go error above, then re-run: make bootstrap"
+
+
+def build_tool(module_dir: Path, package: str, output: Path, ldflags: str) -> None:
+    """`go build` the tool `package` required by `module_dir` into `output`, atomically."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    with step(f"building {output.name} from Go modules (cold: minutes)"):
+        try:
+            args = ["build", "-trimpath", "-ldflags", ldflags, "-o", str(partial), package]
+            run_go(args, module_dir, f"building {output.name}")
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)

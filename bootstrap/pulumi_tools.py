@@ -1,0 +1,193 @@
+"""The Pulumi CLI, Python language host and docker resource plugin.
+
+Either a `pulumi` already on PATH has the pinned version and the pinned docker
+plugin (a normal user's machine: use it as it is), or all three are built from Go
+module sources into .tools/bin and the plugin is registered with `--file`, so the
+CLI never tries to download anything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .go_build import build_tool, run_go
+from .pins import Pins
+from .progress import BootstrapError, say, step
+
+CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+LANGUAGE_PACKAGE = "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
+PROVIDER_MODULE = "github.com/pulumi/pulumi-docker/provider/v5"
+PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-docker"
+SDK_VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+PROVIDER_VERSION_VAR = f"{PROVIDER_MODULE}/pkg/version.Version"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """Where the pulumi commands come from; written to .tools/env.sh for make."""
+
+    bin_dir: Path | None  # None: the user's own pulumi on PATH
+    pulumi_home: Path | None  # None: the user's default ~/.pulumi
+
+
+def choose_source(found_version: str | None, plugin_versions: list[str], pins: Pins) -> str:
+    """'existing' when the pulumi on PATH is exactly what requirements.txt pins,
+    else 'build'. A near miss is not good enough: the SDK and engine must match."""
+    wanted_cli = f"v{pins.pulumi}"
+    if found_version == wanted_cli and pins.pulumi_docker in plugin_versions:
+        return "existing"
+    return "build"
+
+
+def ensure_toolchain(root: Path, pins: Pins) -> Toolchain:
+    """CLI, language host and docker plugin: the user's, or built here."""
+    existing = _existing_pulumi(root)
+    if existing:
+        found = choose_source(_version_of(existing), _docker_plugins(existing, None), pins)
+        if found == "existing":
+            say(f"using the pulumi on PATH ({existing}, v{pins.pulumi}, docker plugin present)")
+            return Toolchain(bin_dir=None, pulumi_home=None)
+        say(f"{existing} is not pulumi v{pins.pulumi} with docker {pins.pulumi_docker}")
+    tools = _local(root)
+    go_dir = root / "bootstrap" / "go"
+    _ensure_cli_binary(go_dir, tools, pins)
+    _ensure_language_host(go_dir, tools, pins)
+    _ensure_docker_plugin(go_dir, tools, pins)
+    return tools
+
+
+def ensure_cli(root: Path, pins: Pins) -> Toolchain:
+    """Only the CLI: what the tests need to check the engine build."""
+    existing = _existing_pulumi(root)
+    if existing and _version_of(existing) == f"v{pins.pulumi}":
+        say(f"using the pulumi on PATH ({existing}, v{pins.pulumi})")
+        return Toolchain(bin_dir=None, pulumi_home=None)
+    tools = _local(root)
+    _ensure_cli_binary(root / "bootstrap" / "go", tools, pins)
+    return tools
+
+
+def _local(root: Path) -> Toolchain:
+    return Toolchain(bin_dir=root / ".tools" / "bin", pulumi_home=root / ".tools" / "pulumi-home")
+
+
+def _existing_pulumi(root: Path) -> Path | None:
+    found = shutil.which("pulumi")
+    if found is None or _is_ours(Path(found), root):
+        return None
+    return Path(found)
+
+
+def _ensure_cli_binary(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+    cli = tools.bin_dir / "pulumi"
+    if _version_of(cli) == f"v{pins.pulumi}":
+        say(f"pulumi v{pins.pulumi} already built in {tools.bin_dir}")
+        return
+    flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
+    build_tool(go_dir / "pulumi-cli", CLI_PACKAGE, cli, flags)
+
+
+def _ensure_language_host(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+    host = tools.bin_dir / "pulumi-language-python"
+    if host.exists():
+        say("pulumi-language-python already built")
+        return
+    flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
+    build_tool(go_dir / "pulumi-language-python", LANGUAGE_PACKAGE, host, flags)
+
+
+def _ensure_docker_plugin(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+    cli = tools.bin_dir / "pulumi"
+    if pins.pulumi_docker in _docker_plugins(cli, tools.pulumi_home):
+        say(f"docker resource plugin {pins.pulumi_docker} already registered")
+        return
+    plugin = tools.bin_dir / "pulumi-resource-docker"
+    if not plugin.exists():
+        _build_docker_plugin(go_dir / "pulumi-resource-docker", plugin, pins)
+    with step(f"registering docker plugin {pins.pulumi_docker}"):
+        _pulumi(cli, tools.pulumi_home, "plugin", "install", "resource", "docker",
+                pins.pulumi_docker, "--file", str(plugin))
+
+
+def _build_docker_plugin(module_dir: Path, plugin: Path, pins: Pins) -> None:
+    """The provider embeds schema-embed.json, which upstream generates at build time
+    and does not ship in the module zip: build from a writable copy that has it."""
+    source = _provider_source(module_dir, plugin.parent.parent / "src")
+    build_dir = plugin.parent.parent / "build" / "pulumi-resource-docker"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    shutil.copytree(module_dir, build_dir)
+    run_go(["mod", "edit", f"-replace={PROVIDER_MODULE}={source}"], build_dir, "go mod edit")
+    flags = f"-s -w -X {PROVIDER_VERSION_VAR}={pins.pulumi_docker}"
+    build_tool(build_dir, PROVIDER_PACKAGE, plugin, flags)
+
+
+def _provider_source(module_dir: Path, src_root: Path) -> Path:
+    with step("downloading the pulumi-docker provider module"):
+        version = _required_version(module_dir, PROVIDER_MODULE)
+        out = run_go(["mod", "download", "-json", f"{PROVIDER_MODULE}@{version}"], module_dir,
+                     f"downloading {PROVIDER_MODULE}@{version}")
+    source = src_root / "pulumi-docker-provider"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(json.loads(out)["Dir"], source)
+    source.chmod(0o755)
+    for path in source.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    schema_dir = source / "cmd" / "pulumi-resource-docker"
+    schema = json.loads((schema_dir / "schema.json").read_text(encoding="utf-8"))
+    minified = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+    (schema_dir / "schema-embed.json").write_text(minified, encoding="utf-8")
+    return source
+
+
+def _required_version(module_dir: Path, module: str) -> str:
+    for line in (module_dir / "go.mod").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == module:
+            return fields[1]
+    raise BootstrapError(f"{module_dir}/go.mod does not require {module}",
+                         "restore bootstrap/go from git: git checkout -- bootstrap/go")
+
+
+def _is_ours(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to((root / ".tools").resolve())
+
+
+def _version_of(pulumi: Path) -> str | None:
+    if not pulumi.exists():
+        return None
+    result = subprocess.run([str(pulumi), "version"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def _docker_plugins(pulumi: Path, home: Path | None) -> list[str]:
+    if not pulumi.exists():
+        return []
+    result = _pulumi(pulumi, home, "plugin", "ls", "--json", check=False)
+    try:
+        plugins = json.loads(result.stdout or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [p.get("version", "") for p in plugins if p.get("name") == "docker"
+            and p.get("kind") == "resource"]
+
+
+def _pulumi(pulumi: Path, home: Path | None, *args: str, check: bool = True):
+    env = {**_base_env(), **({"PULUMI_HOME": str(home)} if home else {})}
+    result = subprocess.run([str(pulumi), *args], env=env, capture_output=True, text=True,
+                            check=False)
+    if check and result.returncode != 0:
+        raise BootstrapError(f"pulumi {' '.join(args[:2])} failed", "re-run: make bootstrap",
+                             detail=result.stderr)
+    return result
+
+
+def _base_env() -> dict[str, str]:
+    import os
+
+    # Never let the CLI phone home for updates or plugins during bootstrap.
+    return {**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true"}

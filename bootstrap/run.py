@@ -1,0 +1,29 @@
+"""`python3 -m bootstrap.run STACK -- COMMAND...`: run COMMAND in the stack's pulumi env."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .progress import BootstrapError
+from .pulumi_env import pulumi_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 3 or argv[1] != "--":
+        print("usage: python3 -m bootstrap.run STACK -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    try:
+        env = pulumi_env(ROOT, argv[0], os.environ)
+    except BootstrapError as error:
+        print(error.render(), file=sys.stderr)
+        return 1
+    os.execvpe(argv[2], argv[2:], env)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,115 @@
+"""The backup sidecar: same image, backup daemon command, reads data and tickets only."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_docker as docker
+
+from ticket_dashboard import workload as app
+from ticket_dashboard.config import StackConfig
+from ticket_dashboard.container_baseline import (
+    ContainerBaseline,
+    HealthCheck,
+    container_options,
+    hardened_container_args,
+)
+
+BACKUP_TYPE = "ticket-dashboard:index:Backup"
+ROLE = "backup"
+
+# The daemon sleeps between scheduled runs and serves nothing, so "healthy" means it can
+# still do its job: the data and tickets are readable and the backup volume writable.
+# It writes no heartbeat and its status file appears only after the first backup, so
+# the check runs the image's Python (the slim base has no shell tools to rely on).
+HEALTH_CHECK = HealthCheck(
+    test=(
+        "python",
+        "-c",
+        "import os, sys; sys.exit(0 if os.access("
+        f"'{app.BACKUPS_PATH}', os.W_OK) and os.access('{app.DATA_PATH}', os.R_OK) "
+        f"and os.access('{app.TICKETS_PATH}', os.R_OK) else 1)",
+    ),
+    interval_seconds=30,
+    timeout_seconds=5,
+    start_period_seconds=10,
+    retries=3,
+)
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    schedule: str
+    retention_days: int
+    on_start: bool
+    log_level: str
+
+    @classmethod
+    def from_config(cls, config: StackConfig) -> "BackupSettings":
+        return cls(
+            schedule=config.backup_schedule,
+            retention_days=config.backup_retention_days,
+            on_start=config.backup_on_start,
+            log_level=config.log_level,
+        )
+
+
+@dataclass(frozen=True)
+class BackupArgs:
+    baseline: ContainerBaseline
+    image: pulumi.Input[str]
+    network_name: pulumi.Input[str]
+    data_volume: pulumi.Input[str]
+    backups_volume: pulumi.Input[str]
+    tickets_dir: Path
+    settings: BackupSettings
+
+
+class Backup(pulumi.ComponentResource):
+    """Runs ``python -m dashboard.backup daemon`` on the stack's schedule."""
+
+    container_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: BackupArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(BACKUP_TYPE, name, None, opts)
+        container = docker.Container(
+            f"{name}-container",
+            image=args.image,
+            command=list(app.BACKUP_COMMAND),
+            envs=_environment(args.settings),
+            mounts=_mounts(args),
+            **hardened_container_args(args.baseline, ROLE, HEALTH_CHECK, args.network_name),
+            opts=container_options(self),
+        )
+        self.container_name = container.name
+        self.register_outputs({"container_name": self.container_name})
+
+
+def _environment(settings: BackupSettings) -> list[str]:
+    return app.env_list(
+        {
+            app.ENV_TICKETS_DIR: app.TICKETS_PATH,
+            app.ENV_DATA_DIR: app.DATA_PATH,
+            app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
+            app.ENV_LOG_LEVEL: settings.log_level,
+            app.ENV_BACKUP_SCHEDULE: settings.schedule,
+            app.ENV_BACKUP_RETENTION_DAYS: str(settings.retention_days),
+            app.ENV_BACKUP_ON_START: app.env_flag(settings.on_start),
+        }
+    )
+
+
+def _mounts(args: BackupArgs) -> list[docker.ContainerMountArgs]:
+    return [
+        docker.ContainerMountArgs(
+            target=app.DATA_PATH, type="volume", source=args.data_volume, read_only=True
+        ),
+        docker.ContainerMountArgs(
+            target=app.BACKUPS_PATH, type="volume", source=args.backups_volume, read_only=False
+        ),
+        docker.ContainerMountArgs(
+            target=app.TICKETS_PATH, type="bind", source=str(args.tickets_dir), read_only=True
+        ),
+    ]

@@ -1,0 +1,158 @@
+"""The security and resource baseline every container of the stack shares.
+
+Dashboard, backup and monitor add only what is theirs (command, env, mounts, ports, health
+check); everything here is identical for all three and mirrored by the policy pack in
+policy/, so a container that drifts from it is refused at preview.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_docker as docker
+
+from ticket_dashboard.config import StackConfig
+from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
+from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID, SCRATCH_PATH
+
+SCRATCH_TMPFS_OPTIONS = "rw,noexec,nosuid,nodev,size=64m"
+"""The scratch tmpfs is the only writable path besides volumes: small, nothing there runs."""
+
+LOG_DRIVER = "json-file"
+NO_NEW_PRIVILEGES = "no-new-privileges"
+
+
+@dataclass(frozen=True)
+class ContainerBaseline:
+    """Limits and policies from the stack config, in the units the provider takes."""
+
+    naming: StackNaming
+    memory_limit_bytes: int
+    memory_reservation_bytes: int
+    cpu_limit: float
+    cpu_reservation: float
+    pids_limit: int
+    restart_policy: str
+    log_max_size: str
+    log_max_files: int
+
+    @classmethod
+    def from_config(cls, naming: StackNaming, config: StackConfig) -> "ContainerBaseline":
+        return cls(
+            naming=naming,
+            memory_limit_bytes=config.memory_limit,
+            memory_reservation_bytes=config.memory_reservation,
+            cpu_limit=config.cpu_limit,
+            cpu_reservation=config.cpu_reservation,
+            pids_limit=config.pids_limit,
+            restart_policy=config.restart_policy,
+            log_max_size=config.log_max_size,
+            log_max_files=config.log_max_files,
+        )
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A Docker health check; ``test`` is an exec-form command (no shell in the image)."""
+
+    test: Sequence[str]
+    interval_seconds: int = 15
+    timeout_seconds: int = 5
+    start_period_seconds: int = 20
+    retries: int = 3
+
+    def as_args(self) -> docker.ContainerHealthcheckArgs:
+        # Go duration spellings: the provider reads them back that way (see units.go_duration).
+        return docker.ContainerHealthcheckArgs(
+            tests=["CMD", *self.test],
+            interval=go_duration(self.interval_seconds),
+            timeout=go_duration(self.timeout_seconds),
+            start_period=go_duration(self.start_period_seconds),
+            retries=self.retries,
+        )
+
+
+def hardened_container_args(
+    baseline: ContainerBaseline,
+    role: str,
+    health_check: HealthCheck,
+    network_name: pulumi.Input[str],
+) -> dict[str, Any]:
+    """Keyword arguments for ``docker.Container`` that every container of the stack shares."""
+    return {
+        "name": baseline.naming.container(role),
+        "labels": _labels(baseline.naming.labels(role)),
+        "healthcheck": health_check.as_args(),
+        "networks_advanced": [_attachment(network_name, role)],
+        # Joined through networks_advanced; "bridge" is what the engine reports back for such
+        # a container, so leaving the provider's default implicit would still match, but
+        # spelling it out keeps the plan readable and the diff empty.
+        "network_mode": "bridge",
+        **_identity_and_privileges(),
+        **_resource_limits(baseline),
+        **_lifecycle(baseline),
+    }
+
+
+def _identity_and_privileges() -> dict[str, Any]:
+    return {
+        "user": f"{RUNTIME_UID}:{RUNTIME_GID}",
+        "privileged": False,
+        "read_only": True,
+        "tmpfs": {SCRATCH_PATH: SCRATCH_TMPFS_OPTIONS},
+        "capabilities": docker.ContainerCapabilitiesArgs(drops=["ALL"]),
+        "security_opts": [NO_NEW_PRIVILEGES],
+    }
+
+
+def _resource_limits(baseline: ContainerBaseline) -> dict[str, Any]:
+    memory_mib = whole_mebibytes(baseline.memory_limit_bytes)
+    return {
+        "memory": memory_mib,
+        # Swap equal to the limit means no swap at all: the limit is the real ceiling.
+        "memory_swap": memory_mib,
+        "memory_reservation": whole_mebibytes(baseline.memory_reservation_bytes),
+        "cpus": provider_cpus(baseline.cpu_limit),
+        "cpu_shares": cpu_shares(baseline.cpu_reservation),
+        # pulumi-docker 5.1.0's Container has no pids_limit (the cgroup pids controller).
+        # RLIMIT_NPROC is the closest it offers: it caps processes and threads of uid 1001
+        # and stops a fork bomb, but the kernel counts them per uid across the host, so every
+        # container running as 1001 shares this allowance.
+        "ulimits": [
+            docker.ContainerUlimitArgs(
+                name="nproc", soft=baseline.pids_limit, hard=baseline.pids_limit
+            )
+        ],
+    }
+
+
+def _lifecycle(baseline: ContainerBaseline) -> dict[str, Any]:
+    return {
+        "restart": baseline.restart_policy,
+        "must_run": True,
+        # Explicit, or the engine's daemon.json defaults leak in and differ per host.
+        "log_driver": LOG_DRIVER,
+        "log_opts": {"max-size": baseline.log_max_size, "max-file": str(baseline.log_max_files)},
+    }
+
+
+def _labels(labels: dict[str, str]) -> list[docker.ContainerLabelArgs]:
+    return [docker.ContainerLabelArgs(label=key, value=labels[key]) for key in sorted(labels)]
+
+
+def _attachment(network_name: pulumi.Input[str], role: str) -> docker.ContainerNetworksAdvancedArgs:
+    # The container name resolves on a user-defined network anyway; the role alias lets
+    # peers say "dashboard" without knowing the stack.
+    return docker.ContainerNetworksAdvancedArgs(name=network_name, aliases=[role])
+
+
+def container_options(parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
+    """Options for a container with a fixed name (and maybe a fixed host port).
+
+    The provider would create the replacement before deleting the old container, and
+    both would claim the same name and port. Deleting first costs a short outage on
+    every replacement; that downtime is accepted and counted in the benchmarks.
+    """
+    return pulumi.ResourceOptions(parent=parent, delete_before_replace=True, **extra)

@@ -1,0 +1,166 @@
+"""The dashboard web server: the only container with a published port."""
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_docker as docker
+
+from ticket_dashboard import workload as app
+from ticket_dashboard.config import StackConfig
+from ticket_dashboard.container_baseline import (
+    ContainerBaseline,
+    HealthCheck,
+    container_options,
+    hardened_container_args,
+)
+
+DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
+ROLE = "dashboard"
+
+# The image's probe: GET /health on DASHBOARD_PORT. Declared here as well as in the
+# Dockerfile so the policy pack can see it and wait=True has something to wait for.
+HEALTH_CHECK = HealthCheck(
+    test=app.HEALTHCHECK_COMMAND,
+    interval_seconds=10,
+    timeout_seconds=5,
+    start_period_seconds=20,
+    retries=3,
+)
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    log_level: str
+    organize_completed: bool
+    watch: bool
+    watch_polling: bool
+
+    @classmethod
+    def from_config(cls, config: StackConfig) -> "DashboardSettings":
+        return cls(
+            log_level=config.log_level,
+            organize_completed=config.organize_completed,
+            watch=config.watch,
+            watch_polling=config.watch_polling,
+        )
+
+
+@dataclass(frozen=True)
+class DashboardArgs:
+    baseline: ContainerBaseline
+    image: pulumi.Input[str]
+    network_name: pulumi.Input[str]
+    data_volume: pulumi.Input[str]
+    backups_volume: pulumi.Input[str]
+    tickets_dir: Path
+    bind_address: str
+    host_port: int
+    settings: DashboardSettings
+    health_wait_timeout_seconds: int
+    api_token: pulumi.Output[str] | None = None
+    """A secret Output; it only ever reaches the container as a secret env entry."""
+
+
+class Dashboard(pulumi.ComponentResource):
+    """Serves the ticket dashboard on ``bind_address:host_port``; up waits until healthy."""
+
+    container_name: pulumi.Output[str]
+    url: pulumi.Output[str]
+    host_port: pulumi.Output[int]
+    internal_url: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(DASHBOARD_TYPE, name, None, opts)
+        container = docker.Container(
+            f"{name}-container",
+            image=args.image,
+            command=list(app.DASHBOARD_COMMAND),
+            envs=_environment(args),
+            mounts=_mounts(args),
+            ports=[
+                docker.ContainerPortArgs(
+                    internal=app.CONTAINER_PORT,
+                    external=args.host_port,
+                    ip=args.bind_address,
+                    protocol="tcp",
+                )
+            ],
+            # Only honoured when the container is created: later runs do not re-check
+            # health, which is why the image also carries a HEALTHCHECK for the engine.
+            wait=True,
+            wait_timeout=args.health_wait_timeout_seconds,
+            **hardened_container_args(args.baseline, ROLE, HEALTH_CHECK, args.network_name),
+            opts=container_options(self),
+        )
+        self.container_name = container.name
+        self.host_port = pulumi.Output.from_input(args.host_port)
+        self.url = pulumi.Output.from_input(browser_url(args.bind_address, args.host_port))
+        # Peers on the stack network reach the dashboard by its container name.
+        self.internal_url = container.name.apply(
+            lambda container_name: f"http://{container_name}:{app.CONTAINER_PORT}"
+        )
+        self.register_outputs(
+            {
+                "container_name": self.container_name,
+                "url": self.url,
+                "host_port": self.host_port,
+                "internal_url": self.internal_url,
+            }
+        )
+
+
+def browser_url(bind_address: str, port: int) -> str:
+    """Where a browser on the Docker host finds the dashboard."""
+    address = ipaddress.ip_address(bind_address)
+    if address.is_unspecified:  # published on every interface; loopback is one of them
+        host = "127.0.0.1" if address.version == 4 else "[::1]"
+    else:
+        host = str(address) if address.version == 4 else f"[{address}]"
+    return f"http://{host}:{port}"
+
+
+def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
+    settings = args.settings
+    plain = app.env_list(
+        {
+            app.ENV_PORT: str(app.CONTAINER_PORT),
+            app.ENV_TICKETS_DIR: app.TICKETS_PATH,
+            app.ENV_DATA_DIR: app.DATA_PATH,
+            app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
+            app.ENV_LOG_LEVEL: settings.log_level,
+            app.ENV_ORGANIZE_COMPLETED: app.env_flag(settings.organize_completed),
+            app.ENV_WATCH: app.env_flag(settings.watch),
+            app.ENV_WATCH_POLLING: app.env_flag(settings.watch_polling),
+        }
+    )
+    if args.api_token is None:
+        return list(plain)
+    # apply() on a secret stays secret, so the engine encrypts this entry (and masks the
+    # whole env list in plans and state).
+    token_entry = pulumi.Output.secret(args.api_token).apply(
+        lambda token: f"{app.ENV_API_TOKEN}={token}"
+    )
+    return [*plain, token_entry]
+
+
+def _mounts(args: DashboardArgs) -> list[docker.ContainerMountArgs]:
+    return [
+        docker.ContainerMountArgs(
+            target=app.TICKETS_PATH,
+            type="bind",
+            source=str(args.tickets_dir),
+            # Organizing completed tickets moves files; otherwise the dashboard only reads.
+            read_only=not args.settings.organize_completed,
+        ),
+        docker.ContainerMountArgs(
+            target=app.DATA_PATH, type="volume", source=args.data_volume, read_only=False
+        ),
+        # Only to show what the backup job last reported (backup-status.json).
+        docker.ContainerMountArgs(
+            target=app.BACKUPS_PATH, type="volume", source=args.backups_volume, read_only=True
+        ),
+    ]

@@ -1,0 +1,124 @@
+"""The monitor sidecar: watches the dashboard over the stack network and alerts.
+
+It mounts nothing; its only writable place is its own /tmp tmpfs, where it keeps the
+heartbeat file its health check reads.
+"""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from ticket_dashboard import workload as app
+from ticket_dashboard.config import StackConfig
+from ticket_dashboard.container_baseline import (
+    ContainerBaseline,
+    HealthCheck,
+    container_options,
+    hardened_container_args,
+)
+
+MONITOR_TYPE = "ticket-dashboard:index:Monitor"
+ROLE = "monitor"
+STALE_AFTER_ROUNDS = 3
+"""A heartbeat older than this many intervals means the monitor loop is stuck."""
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    interval_seconds: int
+    cpu_threshold_percent: float
+    memory_threshold_percent: float
+    log_level: str
+
+    @classmethod
+    def from_config(cls, config: StackConfig) -> "MonitorSettings":
+        return cls(
+            interval_seconds=config.monitor_interval_seconds,
+            cpu_threshold_percent=config.monitor_cpu_threshold_percent,
+            memory_threshold_percent=config.monitor_memory_threshold_percent,
+            log_level=config.log_level,
+        )
+
+
+@dataclass(frozen=True)
+class MonitorArgs:
+    baseline: ContainerBaseline
+    image: pulumi.Input[str]
+    network_name: pulumi.Input[str]
+    target_url: pulumi.Input[str]
+    settings: MonitorSettings
+    webhook_url: pulumi.Output[str] | None = None
+    """A secret Output: webhook URLs usually embed a credential."""
+
+
+class Monitor(pulumi.ComponentResource):
+    """Runs ``python -m dashboard.monitor`` against the dashboard's internal URL."""
+
+    container_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: MonitorArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(MONITOR_TYPE, name, None, opts)
+        container = docker.Container(
+            f"{name}-container",
+            image=args.image,
+            command=list(app.MONITOR_COMMAND),
+            envs=_environment(args),
+            mounts=[],
+            **hardened_container_args(
+                args.baseline, ROLE, heartbeat_check(args.settings), args.network_name
+            ),
+            opts=container_options(self),
+        )
+        self.container_name = container.name
+        self.register_outputs({"container_name": self.container_name})
+
+
+def heartbeat_check(settings: MonitorSettings) -> HealthCheck:
+    """Healthy while the heartbeat file is younger than a few monitor intervals."""
+    max_age = STALE_AFTER_ROUNDS * settings.interval_seconds
+    return HealthCheck(
+        test=(
+            *app.HEALTHCHECK_COMMAND,
+            "--file",
+            app.MONITOR_HEARTBEAT_FILE,
+            "--max-age",
+            str(max_age),
+        ),
+        interval_seconds=30,
+        timeout_seconds=5,
+        # The first heartbeat can take one full interval.
+        start_period_seconds=settings.interval_seconds + 30,
+        retries=3,
+    )
+
+
+def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
+    settings = args.settings
+    plain = app.env_list(
+        {
+            app.ENV_MONITOR_LOG_LEVEL: settings.log_level,
+            app.ENV_MONITOR_INTERVAL_SECONDS: str(settings.interval_seconds),
+            app.ENV_MONITOR_CPU_THRESHOLD: _number(settings.cpu_threshold_percent),
+            app.ENV_MONITOR_MEMORY_THRESHOLD: _number(settings.memory_threshold_percent),
+            app.ENV_MONITOR_HEARTBEAT_FILE: app.MONITOR_HEARTBEAT_FILE,
+        }
+    )
+    target = pulumi.Output.from_input(args.target_url).apply(
+        lambda url: f"{app.ENV_MONITOR_TARGET_URL}={url}"
+    )
+    entries: list[pulumi.Input[str]] = [*plain, target]
+    if args.webhook_url is not None:
+        entries.append(
+            pulumi.Output.secret(args.webhook_url).apply(
+                lambda url: f"{app.ENV_MONITOR_WEBHOOK_URL}={url}"
+            )
+        )
+    return entries
+
+
+def _number(value: float) -> str:
+    """80.0 -> "80", 82.5 -> "82.5": what a person would have written."""
+    return f"{value:g}"

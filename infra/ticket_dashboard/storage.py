@@ -1,0 +1,47 @@
+"""Named volumes for the dashboard's data and the backups.
+
+The ticket tree is not here: it stays on the host and is bind-mounted, because people
+edit it there.
+"""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from ticket_dashboard.naming import StackNaming
+
+STORAGE_TYPE = "ticket-dashboard:index:Storage"
+
+
+@dataclass(frozen=True)
+class StorageArgs:
+    naming: StackNaming
+
+
+class StackStorage(pulumi.ComponentResource):
+    """The ``data`` and ``backups`` volumes, labelled with project and stack."""
+
+    data_volume: pulumi.Output[str]
+    backups_volume: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(STORAGE_TYPE, name, None, opts)
+        self.data_volume = self._volume(name, "data", args.naming).name
+        self.backups_volume = self._volume(name, "backups", args.naming).name
+        self.register_outputs(
+            {"data_volume": self.data_volume, "backups_volume": self.backups_volume}
+        )
+
+    def _volume(self, name: str, purpose: str, naming: StackNaming) -> docker.Volume:
+        labels = naming.labels(purpose)
+        # Volume labels are replace-only in the provider and a replaced volume is an empty
+        # one: keep names and labels stable. delete_before_replace because the name is fixed.
+        return docker.Volume(
+            f"{name}-{purpose}",
+            name=naming.volume(purpose),
+            labels=[docker.VolumeLabelArgs(label=key, value=labels[key]) for key in sorted(labels)],
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )

@@ -1,0 +1,107 @@
+"""``python -m dashboard.monitor`` in a subprocess, as the sidecar runs it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.app.jobs_fixtures import (
+    REPO_ROOT,
+    RecordedRequest,
+    job_environment,
+    json_lines,
+    local_http_server,
+    run_module,
+)
+
+
+def test_help_lists_the_environment() -> None:
+    result = run_module("dashboard.monitor", "--help", env=job_environment())
+
+    assert result.returncode == 0
+    assert "DASHBOARD_MONITOR_TARGET_URL" in result.stdout
+    assert "DASHBOARD_MONITOR_WEBHOOK_URL" in result.stdout
+
+
+def test_missing_target_exits_2_with_one_line() -> None:
+    result = run_module("dashboard.monitor", env=job_environment())
+
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "DASHBOARD_MONITOR_TARGET_URL" in line
+
+
+def test_bad_interval_exits_2_naming_the_variable() -> None:
+    env = job_environment(
+        DASHBOARD_MONITOR_TARGET_URL="http://127.0.0.1:9", DASHBOARD_MONITOR_INTERVAL_SECONDS="0"
+    )
+
+    result = run_module("dashboard.monitor", env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("invalid configuration: DASHBOARD_MONITOR_INTERVAL_SECONDS")
+
+
+def _heartbeat_state(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text())["state"]
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_for_state(path: Path, state: str, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _heartbeat_state(path) == state:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_monitor_logs_transitions_and_stops_on_sigterm(tmp_path: Path) -> None:
+    health = {"status": 200}
+
+    def answer_health(_request: RecordedRequest) -> tuple[int, Any]:
+        return health["status"], {}
+
+    heartbeat = tmp_path / "heartbeat.json"
+    with local_http_server({"/health": answer_health}) as server:
+        env = job_environment(
+            DASHBOARD_MONITOR_TARGET_URL=server.base_url,
+            DASHBOARD_MONITOR_INTERVAL_SECONDS="0.1",
+            DASHBOARD_MONITOR_HEARTBEAT_FILE=heartbeat,
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.monitor"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert _wait_for_state(heartbeat, "healthy")
+            health["status"] = 503
+            assert _wait_for_state(heartbeat, "unhealthy")
+            time.sleep(0.3)  # a few unchanged ticks that must not log
+            process.send_signal(signal.SIGTERM)
+            stopped_at = time.monotonic()
+            stdout, stderr = process.communicate(timeout=5)
+            assert time.monotonic() - stopped_at < 3
+        finally:
+            process.kill()
+
+    assert process.returncode == 0, stderr
+    messages = [line["msg"] for line in json_lines(stdout)]
+    assert messages == [
+        "monitor started",
+        "initial_state",
+        "target_unhealthy",
+        "stop requested",
+        "monitor stopped",
+    ]

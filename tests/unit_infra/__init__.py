@@ -1,0 +1,1 @@
+"""Unit tests of the Pulumi program (infra/) and policy pack (policy/), under mocks."""

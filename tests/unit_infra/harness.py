@@ -1,0 +1,229 @@
+"""Helpers to run the real Pulumi program (infra/__main__.py) under Pulumi's mocks.
+
+No engine, CLI or Docker is involved: the mocks record every resource's type, name and
+inputs, the port probe is a fake, and config comes from the real Pulumi.<stack>.yaml files
+the way the CLI would hand it to the program (strings, secrets flagged).
+"""
+
+import hashlib
+import runpy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+import pytest
+import ticket_dashboard.ports as ports_module
+import yaml
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+from ticket_dashboard.config import StackConfig, parse_stack_config
+from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.project import PROJECT_NAME, PROJECT_ROOT
+
+PROGRAM = PROJECT_ROOT / "infra" / "__main__.py"
+CONTAINER_TYPE = "docker:index/container:Container"
+NETWORK_TYPE = "docker:index/network:Network"
+VOLUME_TYPE = "docker:index/volume:Volume"
+IMAGE_TYPE = "docker:index/image:Image"
+TEST_TOKEN = "unit-test-token-0123456789abcdef"  # noqa: S105 - the value the scans look for
+TOKEN_KEY = "ticket-dashboard:apiToken"
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    state: dict[str, Any]
+    options: "RegisteredOptions | None" = None
+
+
+@dataclass(frozen=True)
+class RegisteredOptions:
+    """The resource options the engine would receive; Mocks alone never see them."""
+
+    parent: str
+    delete_before_replace: bool
+    dependencies: tuple[str, ...]
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every registration and answers with its inputs plus plausible outputs."""
+
+    def __init__(self) -> None:
+        self.registrations: list[Registration] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        state = dict(args.inputs)
+        if args.typ == IMAGE_TYPE:
+            image_name = args.inputs["imageName"]
+            state["repoDigest"] = "sha256:" + hashlib.sha256(image_name.encode()).hexdigest()
+        self.registrations.append(Registration(args.typ, args.name, dict(args.inputs), state))
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [item for item in self.registrations if item.type == type_]
+
+
+class RecordingMonitor(MockMonitor):
+    """Adds each request's resource options to the registration the mocks recorded."""
+
+    mocks: RecordingMocks
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        options = RegisteredOptions(
+            parent=request.parent,
+            delete_before_replace=request.deleteBeforeReplace,
+            dependencies=tuple(request.dependencies),
+        )
+        for registration in reversed(self.mocks.registrations):
+            if (registration.type, registration.name) == (request.type, request.name):
+                registration.options = options
+                break
+        return response
+
+
+@dataclass
+class FakeProbe:
+    """A Docker host where ``busy`` ports are taken and the stack holds ``held``."""
+
+    held: int | None = None
+    busy: Mapping[int, str] = field(default_factory=dict)
+    asked_bind_address: list[str] = field(default_factory=list)
+
+    def __call__(self, bind_address: str) -> "FakeProbe":  # stands in for DockerHostProbe(...)
+        self.asked_bind_address.append(bind_address)
+        return self
+
+    def port_held_by_stack(self, naming: StackNaming) -> int | None:
+        return self.held
+
+    def busy_ports(self, ports: Any) -> dict[int, str]:
+        wanted = set(ports)
+        return {port: holder for port, holder in self.busy.items() if port in wanted}
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    config: StackConfig | None
+    mocks: RecordingMocks
+    exports: dict[str, Any]
+    error: Exception | None
+
+    def containers(self) -> list[Registration]:
+        return self.mocks.of_type(CONTAINER_TYPE)
+
+    def container(self, role: str) -> Registration:
+        (found,) = [item for item in self.containers() if item.name == f"{role}-container"]
+        return found
+
+    def only(self, type_: str) -> Registration:
+        (found,) = self.mocks.of_type(type_)
+        return found
+
+
+def stack_file_config(stack: str) -> dict[str, Any]:
+    """The ``config:`` block of the real Pulumi.<stack>.yaml."""
+    document = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return dict(document["config"])
+
+
+def as_cli_values(config: Mapping[str, Any]) -> dict[str, str]:
+    """What the Pulumi CLI passes the program: every value a string."""
+    return {
+        key: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for key, value in config.items()
+    }
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """Inputs as the engine would store them unencrypted (secrets opened)."""
+    if rpc.is_rpc_secret(value):
+        return unwrap_secrets(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, Mapping):
+        return {key: unwrap_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(item) for item in value]
+    return value
+
+
+def plain_strings(value: Any) -> Iterator[str]:
+    """Every string reachable without opening a secret."""
+    if rpc.is_rpc_secret(value):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from plain_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from plain_strings(item)
+
+
+def run_program(
+    monkeypatch: pytest.MonkeyPatch,
+    stack: str,
+    config: Mapping[str, Any],
+    *,
+    secret_keys: tuple[str, ...] = (),
+    probe: FakeProbe | None = None,
+    preview: bool = False,
+) -> ProgramRun:
+    """Execute infra/__main__.py as `pulumi up` (or preview) would, under mocks."""
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(
+        mocks,
+        project=PROJECT_NAME,
+        stack=stack,
+        preview=preview,
+        monitor=RecordingMonitor(mocks),
+    )
+    pulumi.runtime.set_all_config(as_cli_values(config), list(secret_keys))
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    monkeypatch.setattr(ports_module, "DockerHostProbe", probe or FakeProbe())
+    exports: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", lambda name, value: exports.__setitem__(name, value))
+    resolved: dict[str, Any] = {}
+    error = _execute(exports, resolved)
+    return ProgramRun(stack, _model_or_none(config, secret_keys), mocks, resolved, error)
+
+
+def _execute(exports: dict[str, Any], resolved: dict[str, Any]) -> Exception | None:
+    @pulumi.runtime.test
+    def program() -> Any:
+        runpy.run_path(str(PROGRAM), run_name="__main__")
+        return pulumi.Output.all(**exports).apply(resolved.update)
+
+    try:
+        program()
+    except Exception as error:  # noqa: BLE001 - the tests assert on it
+        return error
+    return None
+
+
+def _model_or_none(config: Mapping[str, Any], secret_keys: tuple[str, ...]) -> StackConfig | None:
+    try:
+        return parse_stack_config(config, secret_keys=secret_keys)
+    except pulumi.RunError:
+        return None
+
+
+def deployable_config(stack: str, tickets_dir: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The real stack file plus what an operator sets by hand: host path and token."""
+    config = stack_file_config(stack)
+    config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
+    secret_keys: tuple[str, ...] = ()
+    if stack == "prod":
+        config[TOKEN_KEY] = TEST_TOKEN
+        secret_keys = (TOKEN_KEY,)
+    return config, secret_keys

@@ -1,0 +1,234 @@
+"""Stack config: the real stack files parse, and every bad value is refused by name
+before the program declares a single resource."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from ticket_dashboard.config import (
+    KNOWN_KEYS,
+    PUBLIC_BASE_IMAGE,
+    ConfigError,
+    StackConfig,
+    parse_stack_config,
+)
+from ticket_dashboard.ports import PortRange
+from ticket_dashboard.units import MEBIBYTE
+
+from .harness import (
+    PROJECT_ROOT,
+    TEST_TOKEN,
+    TOKEN_KEY,
+    deployable_config,
+    run_program,
+    stack_file_config,
+)
+
+MiB = MEBIBYTE
+
+
+def _prod(tickets_dir: Path) -> StackConfig:
+    config, secret_keys = deployable_config("prod", tickets_dir)
+    return parse_stack_config(config, secret_keys=secret_keys)
+
+
+def _dev(tickets_dir: Path) -> StackConfig:
+    config, secret_keys = deployable_config("dev", tickets_dir)
+    return parse_stack_config(config, secret_keys=secret_keys)
+
+
+# --- the stack files carry the issue's numbers ----------------------------------------
+
+
+def test_prod_limits_follow_the_issue(tickets_dir: Path) -> None:
+    config = _prod(tickets_dir)
+    assert (config.memory_limit, config.cpu_limit) == (512 * MiB, 0.5)
+    assert (config.memory_reservation, config.cpu_reservation) == (256 * MiB, 0.25)
+
+
+def test_prod_network_ports_and_logs_follow_the_issue(tickets_dir: Path) -> None:
+    config = _prod(tickets_dir)
+    assert str(config.subnet) == "172.20.0.0/16"
+    assert config.port_range == PortRange(3000, 3004)
+    assert (config.log_max_size, config.log_max_files) == ("10m", 3)
+
+
+def test_prod_backup_and_monitor_follow_the_issue(tickets_dir: Path) -> None:
+    config = _prod(tickets_dir)
+    assert (config.backup_schedule, config.backup_retention_days) == ("0 2 * * *", 30)
+    assert config.monitor_interval_seconds == 60
+    assert config.monitor_cpu_threshold_percent == 80
+    assert config.monitor_memory_threshold_percent == 80
+
+
+def test_dev_uses_its_own_ports_and_subnet(tickets_dir: Path) -> None:
+    dev, prod = _dev(tickets_dir), _prod(tickets_dir)
+    assert dev.port_range == PortRange(3100, 3104)
+    assert not dev.subnet.overlaps(prod.subnet)
+
+
+def test_dev_points_at_the_locally_built_base_image(tickets_dir: Path) -> None:
+    assert _dev(tickets_dir).base_image == "ticket-dashboard-base:bookworm"
+
+
+def test_base_image_defaults_to_public_python_slim(tickets_dir: Path) -> None:
+    config = stack_file_config("dev")
+    del config["ticket-dashboard:baseImage"]
+    config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
+    assert parse_stack_config(config).base_image == PUBLIC_BASE_IMAGE
+
+
+def test_gateway_defaults_to_first_host_of_subnet(tickets_dir: Path) -> None:
+    assert _prod(tickets_dir).gateway_address == "172.20.0.1"
+
+
+def test_bind_address_defaults_to_loopback(tickets_dir: Path) -> None:
+    config = stack_file_config("dev")
+    del config["ticket-dashboard:bindAddress"]
+    config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
+    assert parse_stack_config(config).bind_address == "127.0.0.1"
+
+
+def test_dev_tickets_dir_is_relative_to_the_project_root(tmp_path: Path) -> None:
+    (tmp_path / "samples" / "tickets").mkdir(parents=True)
+    config = parse_stack_config(stack_file_config("dev"), project_root=tmp_path)
+    assert config.tickets_dir == tmp_path / "samples" / "tickets"
+
+
+def test_prod_stack_file_holds_no_secret() -> None:
+    text = (PROJECT_ROOT / "Pulumi.prod.yaml").read_text()
+    config = yaml.safe_load(text)["config"]
+    assert TOKEN_KEY not in config
+    assert "secure" not in text
+
+
+def test_token_stays_masked_in_the_model(tickets_dir: Path) -> None:
+    config = _prod(tickets_dir)
+    assert TEST_TOKEN not in repr(config)
+    assert TEST_TOKEN not in str(config.model_dump())
+
+
+def test_memory_accepts_docker_and_kubernetes_spellings(tickets_dir: Path) -> None:
+    config, _ = deployable_config("dev", tickets_dir)
+    for spelling, expected in [("512Mi", 512 * MiB), ("512m", 512 * MiB), ("1g", 1024 * MiB)]:
+        config["ticket-dashboard:memoryLimit"] = spelling
+        assert parse_stack_config(config).memory_limit == expected
+
+
+def test_every_model_field_is_a_documented_camel_case_key() -> None:
+    assert {"memoryLimit", "apiToken", "portRange", "ticketsDir"} <= KNOWN_KEYS
+
+
+# --- invalid configs: refused with a message naming the key -----------------------------
+
+INVALID = [
+    pytest.param({"subnet": "172.20.0.1/16"}, "ticket-dashboard:subnet", id="cidr-host-bits"),
+    pytest.param({"subnet": "not-a-cidr"}, "IPv4 CIDR", id="cidr-garbage"),
+    pytest.param({"gateway": "10.9.9.9"}, "ticket-dashboard:gateway", id="gateway-outside"),
+    pytest.param({"memoryLimit": "12 parsecs"}, "memory size like 512Mi", id="memory-string"),
+    pytest.param({"memoryReservation": "1g"}, "must not exceed", id="reservation-above-limit"),
+    pytest.param({"cpuLimit": "-1"}, "ticket-dashboard:cpuLimit", id="cpu-negative"),
+    pytest.param({"backupSchedule": "61 2 * * *"}, "cron expression", id="cron-bad-minute"),
+    pytest.param({"backupSchedule": "daily"}, "ticket-dashboard:backupSchedule", id="cron-word"),
+    pytest.param({"portRange": "3104-3100"}, "inside out", id="port-range-inside-out"),
+    pytest.param({"portRange": "31OO-3104"}, "port range like", id="port-range-garbage"),
+    pytest.param({"hostPort": "70000"}, "ticket-dashboard:hostPort", id="host-port-too-big"),
+    pytest.param({"bindAddress": "localhost"}, "IP address", id="bind-address-name"),
+    pytest.param({"restartPolicy": "sometimes"}, "unless-stopped", id="restart-policy"),
+    pytest.param({"logMaxSize": "10MB"}, "Docker log size", id="log-size"),
+    pytest.param({"pidsLimit": "lots"}, "ticket-dashboard:pidsLimit", id="pids-not-int"),
+    pytest.param({"monitorCpuThresholdPercent": "0"}, "greater than 0", id="cpu-pct"),
+    pytest.param({"monitorMemoryThresholdPercent": "120"}, "less than or equal", id="mem-pct"),
+    pytest.param({"monitorWebhookUrl": "ftp://x"}, "http", id="webhook-scheme"),
+    pytest.param({"ticketsDir": "/nonexistent/tickets"}, "existing directory", id="tickets-gone"),
+    pytest.param({"memroyLimit": "1g"}, "did you mean ticket-dashboard:memoryLimit", id="typo"),
+    pytest.param({"requireApiToken": "true"}, "pulumi config set --secret", id="no-token"),
+]
+
+
+def _invalid(tickets_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    config, _ = deployable_config("dev", tickets_dir)
+    config.update({f"ticket-dashboard:{key}": value for key, value in overrides.items()})
+    return config
+
+
+@pytest.mark.parametrize(("overrides", "message"), INVALID)
+def test_invalid_config_is_rejected_by_name(
+    tickets_dir: Path, overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message.replace("+", r"\+")):
+        parse_stack_config(_invalid(tickets_dir, overrides))
+
+
+@pytest.mark.parametrize(("overrides", "message"), INVALID)
+def test_invalid_config_declares_no_resource(
+    monkeypatch: pytest.MonkeyPatch, tickets_dir: Path, overrides: dict[str, Any], message: str
+) -> None:
+    run = run_program(monkeypatch, "dev", _invalid(tickets_dir, overrides))
+    assert isinstance(run.error, ConfigError)
+    assert message in str(run.error)
+    assert run.mocks.registrations == []
+
+
+def test_prod_without_token_fails_with_the_command_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, tickets_dir: Path
+) -> None:
+    config = stack_file_config("prod")
+    config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
+    run = run_program(monkeypatch, "prod", config)
+    assert isinstance(run.error, ConfigError)
+    assert "pulumi config set --secret ticket-dashboard:apiToken" in str(run.error)
+    assert run.mocks.registrations == []
+
+
+def test_prod_without_tickets_dir_fails_naming_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = stack_file_config("prod")
+    config[TOKEN_KEY] = TEST_TOKEN
+    run = run_program(monkeypatch, "prod", config, secret_keys=(TOKEN_KEY,))
+    assert "ticket-dashboard:ticketsDir: required" in str(run.error)
+    assert run.mocks.registrations == []
+
+
+def test_token_set_without_secret_is_refused(tickets_dir: Path) -> None:
+    config, _ = deployable_config("prod", tickets_dir)
+    with pytest.raises(ConfigError, match="stored in plain text"):
+        parse_stack_config(config, secret_keys=())
+
+
+def test_short_token_is_refused_without_echoing_it(tickets_dir: Path) -> None:
+    config, secret_keys = deployable_config("prod", tickets_dir)
+    config[TOKEN_KEY] = "hunter2"
+    with pytest.raises(ConfigError, match="at least 16 characters") as caught:
+        parse_stack_config(config, secret_keys=secret_keys)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_encrypted_value_outside_the_cli_is_explained(tickets_dir: Path) -> None:
+    config, secret_keys = deployable_config("prod", tickets_dir)
+    config[TOKEN_KEY] = {"secure": "v1:abc"}
+    with pytest.raises(ConfigError, match="only the Pulumi CLI can decrypt"):
+        parse_stack_config(config, secret_keys=secret_keys)
+
+
+def test_all_problems_are_reported_at_once(tickets_dir: Path) -> None:
+    config = _invalid(tickets_dir, {"subnet": "nope", "memoryLimit": "lots", "typo": "1"})
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(config)
+    message = str(caught.value)
+    for key in ("subnet", "memoryLimit", "typo"):
+        assert f"ticket-dashboard:{key}" in message
+
+
+def test_backup_schedule_accepts_cron_aliases(tickets_dir: Path) -> None:
+    config, _ = deployable_config("dev", tickets_dir)
+    config["ticket-dashboard:backupSchedule"] = "@daily"
+    assert parse_stack_config(config).backup_schedule == "@daily"
+
+
+def test_other_namespaces_are_ignored(tickets_dir: Path) -> None:
+    config, _ = deployable_config("dev", tickets_dir)
+    config["docker:host"] = "unix:///var/run/docker.sock"
+    assert parse_stack_config(config).port_range == PortRange(3100, 3104)
