@@ -36,7 +36,7 @@ def new_prometheus_metrics() -> PrometheusMetrics:
         registry=registry,
     )
     changes = Counter(
-        "dashboard_status_changes", "Ticket status changes written", ["to"], registry=registry
+        "dashboard_status_changes", "Status change requests accepted", ["to"], registry=registry
     )
     return PrometheusMetrics(registry, requests, changes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import Flask
@@ -68,8 +69,6 @@ def test_move_is_in_the_audit_log(make_app: Callable[..., Flask], make_settings)
     app = make_app(organize_completed=True)
 
     post_status(app, "T-2", "done")
-
-    import json
 
     audit = make_settings().data_dir / "audit.log"
     record = json.loads(audit.read_text().splitlines()[-1])

@@ -211,9 +211,14 @@ class TicketStore:
         new_data = rewrite_status(data, status, self.clock(), path.name)
         atomic_replace(Path(os.path.realpath(path)), new_data)
         destination = organized_destination(self.root, path, status)
-        if self.organize_completed and destination is not None:
+        if not self.organize_completed or destination is None:
+            return path
+        try:
             return move_ticket(path, destination)
-        return path
+        except OSError as error:
+            # The status is written; a file left in the "wrong" folder is only untidy.
+            log.warning("ticket not moved", extra={"path": str(path), "error": str(error)})
+            return path
 
     def _record(self, before: Ticket, status: str, final_path: Path, actor: Actor) -> None:
         record = {

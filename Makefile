@@ -1,0 +1,81 @@
+# The two commands: `make up` (deploy STACK, default dev) and `make test` (all CI checks).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+STACK ?= dev
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Every pulumi command runs with the toolchain bootstrap chose, the repo's file
+# backend and the stack's passphrase rules (bootstrap/pulumi_env.py).
+RUN := $(PYTHON) -m bootstrap.run $(STACK) --
+TOOLS_BIN := $(CURDIR)/.tools/bin
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down verify \
+        test lint unit image-test bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+venv: $(VENV)/.installed ## the project virtualenv from requirements.txt
+
+$(VENV)/.installed: requirements.txt
+	@echo "venv: installing requirements.txt into $(VENV) ..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+	@echo "venv: ready"
+
+bootstrap: venv ## everything `pulumi up` needs: engine, base image, wheels, Pulumi CLI + plugins
+	@$(PYTHON) -m bootstrap --profile deploy --stack $(STACK)
+
+bootstrap-test: venv browser-deps actionlint ## what `make test` needs (no docker plugin)
+	@$(PYTHON) -m bootstrap --profile test --stack $(STACK)
+
+browser-deps: ## Debian's chromium + chromedriver for the real-browser test
+	@if [[ ! -x /usr/bin/chromedriver ]]; then \
+	  echo "browser-deps: installing chromium and chromium-driver ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+actionlint: $(TOOLS_BIN)/actionlint ## actionlint, built from its Go module
+
+$(TOOLS_BIN)/actionlint:
+	@echo "actionlint: building from Go modules ..."
+	@GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+up: bootstrap ## deploy STACK (default dev) and print its URL
+	@$(RUN) pulumi stack select --create $(STACK)
+	@$(RUN) pulumi up --yes --skip-preview --stack $(STACK)
+	@echo "Dashboard: $$($(RUN) pulumi stack output url --stack $(STACK))"
+	@echo "Stop it with: make down STACK=$(STACK)"
+
+preview: bootstrap ## pulumi preview with the policy pack
+	@$(RUN) pulumi stack select --create $(STACK)
+	@$(RUN) pulumi preview --stack $(STACK) --policy-pack policy
+
+down: bootstrap ## destroy STACK
+	@$(RUN) pulumi destroy --yes --stack $(STACK)
+
+verify: venv ## testinfra against a deployed STACK
+	@$(RUN) $(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
+
+lint: venv actionlint ## ruff, ruff format --check, actionlint
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(TOOLS_BIN)/actionlint .github/workflows/*.yml
+
+unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisions)
+	@$(PY) -m pytest -m "not docker" $(PYTEST_ARGS)
+
+test: bootstrap-test lint ## everything CI checks
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv ## app benchmarks (figures go in the README)
+	@$(PY) bench/bench_app.py
+
+clean: ## remove build outputs (keeps .pulumi-state)
+	rm -rf .tools/build .tools/src app/wheelhouse
