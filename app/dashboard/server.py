@@ -9,6 +9,7 @@ the graceful shutdown does not wait for them; the watcher stops in the worker-ex
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from types import FrameType
 from typing import Any
@@ -26,6 +27,7 @@ from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT_SECONDS = 5
+SHARED_MEMORY_DIR = "/dev/shm"  # noqa: S108 - gunicorn's documented choice for containers
 
 
 class DashboardWorker(ThreadWorker):
@@ -73,5 +75,8 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "logconfig_dict": logging_config(settings.log_level, access_log=settings.access_log),
         # No control socket: it would need a writable $HOME, and nothing here uses it.
         "control_socket_disable": True,
+        # The worker heartbeat file; /dev/shm is memory-backed and writable even when the
+        # container's root file system (and so /tmp) is read-only.
+        "worker_tmp_dir": SHARED_MEMORY_DIR if os.access(SHARED_MEMORY_DIR, os.W_OK) else None,
         "proc_name": "ticket-dashboard",
     }
