@@ -33,9 +33,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "app"))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+from generate_tickets import generate, ticket_text  # noqa: E402
+
 from dashboard.tickets.index import TicketIndex  # noqa: E402
 from dashboard.tickets.scan import scan_tree  # noqa: E402
-from generate_tickets import generate, ticket_text  # noqa: E402
 
 HOST = "127.0.0.1"
 CONCURRENCY = 50

@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m bootstrap", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python3 -m bootstrap",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--profile", choices=("deploy", "test"), default="deploy")
     parser.add_argument("--stack", default="dev")
     args = parser.parse_args()
@@ -45,8 +48,9 @@ def _run(profile: str, stack: str) -> None:
     image = base_image.configured_base(ROOT / f"Pulumi.{stack}.yaml")
     base_image.ensure_base(image)
     python_version = wheelhouse.image_python_version(image)
-    wheelhouse.ensure_wheelhouse(ROOT / "app" / "requirements.txt", ROOT / "app" / "wheelhouse",
-                                 python_version)
+    wheelhouse.ensure_wheelhouse(
+        ROOT / "app" / "requirements.txt", ROOT / "app" / "wheelhouse", python_version
+    )
     pins = read_pins(ROOT / "requirements.txt")
     chosen = ensure_cli(ROOT, pins) if profile == "test" else ensure_toolchain(ROOT, pins)
     record = {k: str(v) if v else None for k, v in dataclasses.asdict(chosen).items()}

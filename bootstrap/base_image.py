@@ -21,9 +21,16 @@ DEBIAN_SUITE = "bookworm"
 PACKAGES = "python3,python3-venv"
 # Paths that make a base image ~265 MB and that nothing at run time reads.
 TRIM = (
-    "var/lib/apt/lists/*", "var/cache/apt/*", "usr/share/doc/*", "usr/share/man/*",
-    "usr/share/info/*", "usr/share/locale/*", "usr/share/lintian/*", "var/log/*",
-    "usr/share/common-licenses/*", "usr/lib/python3.11/test",
+    "var/lib/apt/lists/*",
+    "var/cache/apt/*",
+    "usr/share/doc/*",
+    "usr/share/man/*",
+    "usr/share/info/*",
+    "usr/share/locale/*",
+    "usr/share/lintian/*",
+    "var/log/*",
+    "usr/share/common-licenses/*",
+    "usr/lib/python3.11/test",
 )
 
 
@@ -81,15 +88,15 @@ def debian_mirror(sources_dir: Path = Path("/etc/apt/sources.list.d")) -> str:
             mirror = _mirror_in(line)
             if mirror:
                 return mirror
-    raise BootstrapError("no Debian mirror found in /etc/apt/sources.list.d",
-                         "configure apt (apt-get update must work), then re-run: make bootstrap")
+    raise BootstrapError(
+        "no Debian mirror found in /etc/apt/sources.list.d",
+        "configure apt (apt-get update must work), then re-run: make bootstrap",
+    )
 
 
 def _mirror_in(line: str) -> str | None:
     line = line.strip()
-    if line.startswith("URIs:"):
-        uri = line.split()[1]
-    elif line.startswith("deb ") and "security" not in line:
+    if line.startswith("URIs:") or line.startswith("deb ") and "security" not in line:
         uri = line.split()[1]
     else:
         return None
@@ -97,15 +104,27 @@ def _mirror_in(line: str) -> str | None:
 
 
 def _debootstrap(rootfs: Path) -> None:
-    args = ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", DEBIAN_SUITE,
-            str(rootfs), debian_mirror()]
+    args = [
+        "debootstrap",
+        "--variant=minbase",
+        f"--include={PACKAGES}",
+        DEBIAN_SUITE,
+        str(rootfs),
+        debian_mirror(),
+    ]
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         disk_full = "No space left" in result.stdout + result.stderr
-        fix = ("free disk space (df -h /tmp; docker system prune), then re-run: make bootstrap"
-               if disk_full else "read the debootstrap log above, then re-run: make bootstrap")
-        raise BootstrapError("debootstrap failed" + (" (disk full)" if disk_full else ""), fix,
-                             detail=result.stdout[-2000:] + result.stderr[-2000:])
+        fix = (
+            "free disk space (df -h /tmp; docker system prune), then re-run: make bootstrap"
+            if disk_full
+            else "read the debootstrap log above, then re-run: make bootstrap"
+        )
+        raise BootstrapError(
+            "debootstrap failed" + (" (disk full)" if disk_full else ""),
+            fix,
+            detail=result.stdout[-2000:] + result.stderr[-2000:],
+        )
 
 
 def _trim(rootfs: Path) -> None:
@@ -118,24 +137,37 @@ def _trim(rootfs: Path) -> None:
 
 def _import(rootfs: Path, image: str) -> None:
     description = f"debootstrap Debian {DEBIAN_SUITE} minbase with python3, built for {image}"
-    changes = ["--change", "ENV LANG=C.UTF-8", "--change", 'CMD ["python3"]',
-               "--change", f'LABEL org.opencontainers.image.description="{description}"']
+    changes = [
+        "--change",
+        "ENV LANG=C.UTF-8",
+        "--change",
+        'CMD ["python3"]',
+        "--change",
+        f'LABEL org.opencontainers.image.description="{description}"',
+    ]
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-    docker = subprocess.Popen(["docker", "import", *changes, "-", image], stdin=tar.stdout,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    docker = subprocess.Popen(
+        ["docker", "import", *changes, "-", image],
+        stdin=tar.stdout,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     # Only docker may hold the pipe, or tar blocks forever if docker exits early.
     tar.stdout.close()
     _, stderr = docker.communicate()
     tar.wait()
     if docker.returncode != 0 or tar.returncode != 0:
-        raise BootstrapError(f"docker import of {image} failed", "re-run: make bootstrap",
-                             detail=stderr)
+        raise BootstrapError(
+            f"docker import of {image} failed", "re-run: make bootstrap", detail=stderr
+        )
 
 
 def _docker_ok(args: list[str], timeout: int = 60) -> bool:
     try:
-        result = subprocess.run(["docker", *args], capture_output=True, timeout=timeout,
-                                check=False)
+        result = subprocess.run(
+            ["docker", *args], capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return False
     return result.returncode == 0

@@ -37,8 +37,7 @@ def docker_answers() -> bool:
 
 
 def ensure_engine(log_path: Path) -> None:
-    action = engine_action(docker_answers(), shutil.which("dockerd") is not None,
-                           os.geteuid() == 0)
+    action = engine_action(docker_answers(), shutil.which("dockerd") is not None, os.geteuid() == 0)
     if action == "use":
         say("Docker engine answers; leaving it as it is")
         return
@@ -50,11 +49,17 @@ def ensure_engine(log_path: Path) -> None:
 def _install_engine() -> None:
     with step("installing Debian's docker.io engine"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for args in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "docker.io"]):
+        for args in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "docker.io"],
+        ):
             result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
             if result.returncode != 0:
-                raise BootstrapError(f"{' '.join(args[:2])} failed", "apt-get install -y docker.io",
-                                     detail=result.stderr)
+                raise BootstrapError(
+                    f"{' '.join(args[:2])} failed",
+                    "apt-get install -y docker.io",
+                    detail=result.stderr,
+                )
 
 
 def _start_engine(log_path: Path) -> None:
@@ -62,17 +67,24 @@ def _start_engine(log_path: Path) -> None:
     with step(f"starting dockerd in the background (log: {log_path})"):
         with log_path.open("ab") as log:
             # A new session: the daemon outlives make and the shell that ran it.
-            subprocess.Popen(["dockerd"], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
+            subprocess.Popen(
+                ["dockerd"],
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if docker_answers():
                 say("Docker engine is up")
                 return
             time.sleep(1)
-    raise BootstrapError(f"dockerd did not answer within {START_TIMEOUT_S}s",
-                         f"read {log_path}, fix what it says, then re-run: make bootstrap",
-                         detail=_tail(log_path))
+    raise BootstrapError(
+        f"dockerd did not answer within {START_TIMEOUT_S}s",
+        f"read {log_path}, fix what it says, then re-run: make bootstrap",
+        detail=_tail(log_path),
+    )
 
 
 def _tail(path: Path) -> str:

@@ -109,8 +109,17 @@ def _ensure_docker_plugin(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
     if not plugin.exists():
         _build_docker_plugin(go_dir / "pulumi-resource-docker", plugin, pins)
     with step(f"registering docker plugin {pins.pulumi_docker}"):
-        _pulumi(cli, tools.pulumi_home, "plugin", "install", "resource", "docker",
-                pins.pulumi_docker, "--file", str(plugin))
+        _pulumi(
+            cli,
+            tools.pulumi_home,
+            "plugin",
+            "install",
+            "resource",
+            "docker",
+            pins.pulumi_docker,
+            "--file",
+            str(plugin),
+        )
 
 
 def _build_docker_plugin(module_dir: Path, plugin: Path, pins: Pins) -> None:
@@ -128,8 +137,11 @@ def _build_docker_plugin(module_dir: Path, plugin: Path, pins: Pins) -> None:
 def _provider_source(module_dir: Path, src_root: Path) -> Path:
     with step("downloading the pulumi-docker provider module"):
         version = _required_version(module_dir, PROVIDER_MODULE)
-        out = run_go(["mod", "download", "-json", f"{PROVIDER_MODULE}@{version}"], module_dir,
-                     f"downloading {PROVIDER_MODULE}@{version}")
+        out = run_go(
+            ["mod", "download", "-json", f"{PROVIDER_MODULE}@{version}"],
+            module_dir,
+            f"downloading {PROVIDER_MODULE}@{version}",
+        )
     source = src_root / "pulumi-docker-provider"
     shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(json.loads(out)["Dir"], source)
@@ -148,8 +160,10 @@ def _required_version(module_dir: Path, module: str) -> str:
         fields = line.split()
         if len(fields) >= 2 and fields[0] == module:
             return fields[1]
-    raise BootstrapError(f"{module_dir}/go.mod does not require {module}",
-                         "restore bootstrap/go from git: git checkout -- bootstrap/go")
+    raise BootstrapError(
+        f"{module_dir}/go.mod does not require {module}",
+        "restore bootstrap/go from git: git checkout -- bootstrap/go",
+    )
 
 
 def _is_ours(path: Path, root: Path) -> bool:
@@ -171,17 +185,22 @@ def _docker_plugins(pulumi: Path, home: Path | None) -> list[str]:
         plugins = json.loads(result.stdout or "[]")
     except json.JSONDecodeError:
         return []
-    return [p.get("version", "") for p in plugins if p.get("name") == "docker"
-            and p.get("kind") == "resource"]
+    return [
+        p.get("version", "")
+        for p in plugins
+        if p.get("name") == "docker" and p.get("kind") == "resource"
+    ]
 
 
 def _pulumi(pulumi: Path, home: Path | None, *args: str, check: bool = True):
     env = {**_base_env(), **({"PULUMI_HOME": str(home)} if home else {})}
-    result = subprocess.run([str(pulumi), *args], env=env, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [str(pulumi), *args], env=env, capture_output=True, text=True, check=False
+    )
     if check and result.returncode != 0:
-        raise BootstrapError(f"pulumi {' '.join(args[:2])} failed", "re-run: make bootstrap",
-                             detail=result.stderr)
+        raise BootstrapError(
+            f"pulumi {' '.join(args[:2])} failed", "re-run: make bootstrap", detail=result.stderr
+        )
     return result
 
 
@@ -189,5 +208,8 @@ def _base_env() -> dict[str, str]:
     import os
 
     # Never let the CLI phone home for updates or plugins during bootstrap.
-    return {**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true"}
+    return {
+        **os.environ,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+    }

@@ -21,7 +21,8 @@ def main(argv: list[str]) -> int:
     except BootstrapError as error:
         print(error.render(), file=sys.stderr)
         return 1
-    os.execvpe(argv[2], argv[2:], env)
+    # exec, not a child: signals and the exit code are the command's own.
+    os.execvpe(argv[2], argv[2:], env)  # noqa: S606 - argv from the Makefile, no shell
     return 0  # not reached
 
 

@@ -20,18 +20,37 @@ PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x8
 def image_python_version(image: str) -> str:
     """X.Y of the python3 inside `image`, asked of the image itself."""
     probe = "import sys; print('%d.%d' % sys.version_info[:2])"
-    result = subprocess.run(["docker", "run", "--rm", "--network", "none", image, "python3", "-c",
-                             probe], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
-        raise BootstrapError(f"could not run python3 in {image}", "re-run: make bootstrap",
-                             detail=result.stderr)
+        raise BootstrapError(
+            f"could not run python3 in {image}", "re-run: make bootstrap", detail=result.stderr
+        )
     return result.stdout.strip()
 
 
 def download_args(requirements: Path, dest: Path, python_version: str) -> list[str]:
-    args = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-            "--only-binary=:all:", "--python-version", python_version,
-            "--implementation", "cp", "-r", str(requirements), "-d", str(dest)]
+    args = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        python_version,
+        "--implementation",
+        "cp",
+        "-r",
+        str(requirements),
+        "-d",
+        str(dest),
+    ]
     for platform in PLATFORMS:
         args += ["--platform", platform]
     return args
@@ -45,12 +64,18 @@ def ensure_wheelhouse(requirements: Path, dest: Path, python_version: str) -> No
         return
     dest.mkdir(parents=True, exist_ok=True)
     with step(f"downloading wheels for Python {python_version} into {dest}"):
-        result = subprocess.run(download_args(requirements, dest, python_version),
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            download_args(requirements, dest, python_version),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
-        raise BootstrapError("pip download for the image wheelhouse failed",
-                             "check that PyPI answers (pip index versions flask), then re-run: "
-                             "make bootstrap", detail=result.stderr)
+        raise BootstrapError(
+            "pip download for the image wheelhouse failed",
+            "check that PyPI answers (pip index versions flask), then re-run: make bootstrap",
+            detail=result.stderr,
+        )
     stamp.write_text(wanted)
 
 

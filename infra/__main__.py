@@ -5,6 +5,7 @@ an invalid stack fails before any resource is declared.
 """
 
 import pulumi
+
 from ticket_dashboard.backup import Backup, BackupArgs, BackupSettings
 from ticket_dashboard.config import load_stack_config
 from ticket_dashboard.container_baseline import ContainerBaseline

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard.app import create_app, start_services, stop_services
-from dashboard.settings import Settings
 from flask import Flask
 from flask.testing import FlaskClient
 from ticket_helpers import TicketTree
+
+from dashboard.app import create_app, start_services, stop_services
+from dashboard.settings import Settings
 
 # The tree every app test starts from; tests add or change files as they need.
 SEED_TICKETS = {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.services import services_of
 from flask import Flask
 from flask.testing import FlaskClient
+
+from dashboard.services import services_of
 
 
 def test_body_over_64_kib_is_413(client: FlaskClient):

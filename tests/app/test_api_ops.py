@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dashboard.services import services_of
 from flask import Flask
 from flask.testing import FlaskClient
 from ticket_helpers import TicketTree
+
+from dashboard.services import services_of
 
 
 def test_health_is_ok(client: FlaskClient):

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 
 import pytest
-from dashboard.tickets.parse import etag_of
 from flask import Flask
 from flask.testing import FlaskClient
 from ticket_helpers import TicketTree
+
+from dashboard.tickets.parse import etag_of
 
 
 def ids(response) -> list[str]:

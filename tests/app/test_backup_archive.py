@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
 from dashboard.backup import job
 from dashboard.backup.archive import (
     ArchiveVerificationError,
@@ -21,7 +22,6 @@ from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.naming import archive_name, list_archives, parse_archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import walk_tree
-
 from tests.app.jobs_fixtures import make_data_dir, make_ticket_tree, snapshot
 
 STARTED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from dashboard.backup.daemon import BackupDaemon
 from dashboard.backup.naming import archive_name, list_archives
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.status import read_status
-
 from tests.app.jobs_fixtures import (
     REPO_ROOT,
     job_environment,

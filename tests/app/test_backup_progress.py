@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from dashboard.backup.progress import ProgressReporter
 
 

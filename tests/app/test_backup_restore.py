@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from dashboard.backup import restore
 from dashboard.backup.job import run_backup
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
-
 from tests.app.jobs_fixtures import (
     BINARY_BLOB,
     CRLF_TICKET,

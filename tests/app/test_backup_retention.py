@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from dashboard.backup.naming import archive_name
 from dashboard.backup.retention import prune_archives
 

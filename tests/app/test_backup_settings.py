@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+
 from dashboard.backup.config_errors import ConfigurationError, load_settings
 from dashboard.backup.settings import BackupSettings
-
 from tests.app.jobs_fixtures import job_environment, run_module
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.status import STATUS_FILE_NAME
-
 from tests.app.jobs_fixtures import make_data_dir, make_ticket_tree
 
 FIRST = datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)

@@ -10,7 +10,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from dashboard.settings import Settings, env_name
 from ticket_helpers import (
     REPO_ROOT,
     TicketTree,
@@ -19,6 +18,8 @@ from ticket_helpers import (
     start_dashboard_process,
     wait_until,
 )
+
+from dashboard.settings import Settings, env_name
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dashboard.server import DashboardWorker, gunicorn_options
-from dashboard.settings import Settings
 from gunicorn.config import Config
 from gunicorn.workers.gthread import ThreadWorker
+
+from dashboard.server import DashboardWorker, gunicorn_options
+from dashboard.settings import Settings
 
 
 def test_one_threaded_worker_bound_to_configured_port(make_settings: Callable[..., Settings]):

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dashboard.monitor.heartbeat import HeartbeatWriter
 from dashboard.monitor.loop import MonitorLoop
 from dashboard.monitor.observation import Observation
 from dashboard.monitor.poller import TargetPoller
 from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
 from dashboard.monitor.webhook import WebhookNotifier
-
 from tests.app.jobs_fixtures import LocalHttpServer, RecordedRequest, local_http_server
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dashboard.monitor.poller import TargetPoller
 
+from dashboard.monitor.poller import TargetPoller
 from tests.app.jobs_fixtures import LocalHttpServer, RecordedRequest, local_http_server
 
 

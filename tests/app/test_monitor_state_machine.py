@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from dashboard.monitor.observation import Observation
 from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from dashboard.monitor.webhook import WebhookNotifier
 
+from dashboard.monitor.webhook import WebhookNotifier
 from tests.app.jobs_fixtures import RecordedRequest, local_http_server
 
 

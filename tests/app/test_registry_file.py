@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dashboard.services import services_of
-from dashboard.tickets.registry import render_registry
 from flask import Flask
 from ticket_helpers import TicketTree
+
+from dashboard.services import services_of
+from dashboard.tickets.registry import render_registry
 
 
 def registry_stat(tree: TicketTree) -> tuple[int, int]:

@@ -6,10 +6,11 @@ import json
 import threading
 from collections.abc import Iterator
 
-from dashboard.changefeed import ChangeFeed
-from dashboard.services import services_of
 from flask import Flask
 from ticket_helpers import TicketTree
+
+from dashboard.changefeed import ChangeFeed
+from dashboard.services import services_of
 
 
 def open_stream(app: Flask) -> Iterator[str]:

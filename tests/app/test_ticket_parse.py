@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from ticket_helpers import ticket_text
+
 from dashboard.tickets.model import InvalidTicket, Ticket
 from dashboard.tickets.parse import etag_of, parse_ticket
-from ticket_helpers import ticket_text
 
 
 def parse_valid(data: bytes) -> Ticket:

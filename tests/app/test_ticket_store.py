@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-from dashboard.services import services_of
-from dashboard.tickets.store import TicketStore
 from flask import Flask
 from ticket_helpers import TicketTree, ticket_text
+
+from dashboard.services import services_of
+from dashboard.tickets.store import TicketStore
 
 
 def store_of(app: Flask) -> TicketStore:

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dashboard.services import services_of
-from dashboard.watcher import Debouncer
 from flask import Flask
 from ticket_helpers import TicketTree, ticket_text, wait_until
+
+from dashboard.services import services_of
+from dashboard.watcher import Debouncer
 
 WATCH_MODES = [
     pytest.param({"watch": True}, id="native"),

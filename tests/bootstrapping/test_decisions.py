@@ -52,7 +52,12 @@ def test_engine_that_needs_starting_without_root_says_how_to_fix():
 
 @pytest.mark.parametrize(
     ("present", "pullable", "expected"),
-    [(True, False, "use"), (True, True, "use"), (False, True, "pull"), (False, False, "debootstrap")],
+    [
+        (True, False, "use"),
+        (True, True, "use"),
+        (False, True, "pull"),
+        (False, False, "debootstrap"),
+    ],
 )
 def test_base_image_action(present, pullable, expected):
     assert base_image.base_action(present, pullable) == expected

@@ -42,4 +42,6 @@ def test_failed_build_leaves_the_old_binary_untouched(tmp_path):
 def test_unavailable_module_error_points_at_an_existing_install():
     from bootstrap.go_build import _fix_for
 
-    assert "existing Pulumi install" in _fix_for("403 Forbidden\nThis module version is not available")
+    assert "existing Pulumi install" in _fix_for(
+        "403 Forbidden\nThis module version is not available"
+    )

@@ -18,8 +18,12 @@ def _pulumi(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PULUMI_BACKEND_URL": f"file://{tmp_path}"}
     return subprocess.run(
         [sys.executable, "-m", "bootstrap.run", "dev", "--", "pulumi", *args],
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-        timeout=120, check=False,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -18,6 +18,7 @@ import docker
 import pytest
 import yaml
 from docker.models.containers import Container
+
 from ticket_dashboard.config import parse_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +46,13 @@ def image(docker_client: docker.DockerClient, stack) -> Iterator[str]:
     if not (ROOT / "app" / "wheelhouse").is_dir():
         pytest.fail("app/wheelhouse is missing; run: make bootstrap-test")
     tag = f"ticket-dashboard-imagetest:{uuid.uuid4().hex[:8]}"
-    docker_client.images.build(path=str(ROOT / "app"), tag=tag, rm=True, forcerm=True,
-                               buildargs={"BASE_IMAGE": stack.base_image})
+    docker_client.images.build(
+        path=str(ROOT / "app"),
+        tag=tag,
+        rm=True,
+        forcerm=True,
+        buildargs={"BASE_IMAGE": stack.base_image},
+    )
     yield tag
     docker_client.images.remove(tag, force=True)
 
@@ -69,8 +75,11 @@ def run_hardened(docker_client: docker.DockerClient, image: str, stack) -> Itera
         options = {
             "user": "1001:1001",
             "read_only": True,
-            "tmpfs": {"/tmp": "rw,noexec,nosuid,size=64m",  # noqa: S108 - container path
-                      "/data": "rw,uid=1001,gid=1001", "/backups": "rw,uid=1001,gid=1001"},
+            "tmpfs": {
+                "/tmp": "rw,noexec,nosuid,size=64m",  # noqa: S108 - container path
+                "/data": "rw,uid=1001,gid=1001",
+                "/backups": "rw,uid=1001,gid=1001",
+            },
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],
             "mem_limit": stack.memory_limit,

@@ -19,8 +19,9 @@ TICKETS_MOUNT = {"bind": "/tickets", "mode": "ro"}
 
 
 def _dashboard(run_hardened, tickets: Path, **extra):
-    return run_hardened(volumes={str(tickets): TICKETS_MOUNT},
-                        ports={"8000/tcp": ("127.0.0.1", None)}, **extra)
+    return run_hardened(
+        volumes={str(tickets): TICKETS_MOUNT}, ports={"8000/tcp": ("127.0.0.1", None)}, **extra
+    )
 
 
 def _host_port(container) -> int:
@@ -82,10 +83,11 @@ def test_backup_command_writes_an_archive_of_the_tickets(run_hardened, tickets, 
     backups = tmp_path / "backups"
     backups.mkdir(mode=0o777)
     backups.chmod(0o777)
-    container = run_hardened(["python", "-m", "dashboard.backup", "run"],
-                             volumes={str(tickets): TICKETS_MOUNT,
-                                      str(backups): {"bind": "/backups", "mode": "rw"}},
-                             tmpfs={"/tmp": "rw", "/data": "rw,uid=1001,gid=1001"})
+    container = run_hardened(
+        ["python", "-m", "dashboard.backup", "run"],
+        volumes={str(tickets): TICKETS_MOUNT, str(backups): {"bind": "/backups", "mode": "rw"}},
+        tmpfs={"/tmp": "rw", "/data": "rw,uid=1001,gid=1001"},
+    )
     result = container.wait(timeout=60)
     assert result["StatusCode"] == 0, container.logs().decode()[-2000:]
     archives = list(backups.glob("ticket-dashboard-backup-*.tar.gz"))

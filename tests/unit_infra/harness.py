@@ -15,10 +15,11 @@ from typing import Any
 import pulumi
 import pulumi.runtime
 import pytest
-import ticket_dashboard.ports as ports_module
 import yaml
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+
+import ticket_dashboard.ports as ports_module
 from ticket_dashboard.config import StackConfig, parse_stack_config
 from ticket_dashboard.naming import StackNaming
 from ticket_dashboard.project import PROJECT_NAME, PROJECT_ROOT

@@ -1,6 +1,7 @@
 """Units in the spellings the docker provider reads back (a mismatch is a diff each run)."""
 
 import pytest
+
 from ticket_dashboard.units import (
     MEBIBYTE,
     cpu_shares,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ticket_dashboard.naming import stack_naming
 from ticket_dashboard.ports import (
     DockerHostProbe,

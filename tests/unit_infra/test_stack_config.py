@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from ticket_dashboard.config import (
     KNOWN_KEYS,
     PUBLIC_BASE_IMAGE,

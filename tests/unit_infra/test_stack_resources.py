@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ticket_dashboard.project import APP_DIR
 from ticket_dashboard.units import cpu_shares, provider_cpus, whole_mebibytes
 
