@@ -13,7 +13,7 @@ RUN := $(PYTHON) -m bootstrap.run $(STACK) --
 TOOLS_BIN := $(CURDIR)/.tools/bin
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down verify \
+.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down \
         test lint unit image-test bench clean
 
 help: ## list the targets
@@ -60,9 +60,6 @@ preview: bootstrap ## pulumi preview with the policy pack
 down: bootstrap ## destroy STACK
 	@$(RUN) pulumi destroy --yes --stack $(STACK)
 
-verify: venv ## testinfra against a deployed STACK
-	@$(RUN) $(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
-
 lint: venv actionlint ## ruff, ruff format --check, actionlint
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
@@ -74,8 +71,9 @@ unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisi
 test: bootstrap-test lint ## everything CI checks
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: venv ## app benchmarks (figures go in the README)
+bench: bootstrap-test ## app and image benchmarks (figures go in the README)
 	@$(PY) bench/bench_app.py
+	@$(PY) bench/bench_image.py
 
 clean: ## remove build outputs (keeps .pulumi-state)
 	rm -rf .tools/build .tools/src app/wheelhouse

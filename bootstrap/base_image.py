@@ -23,13 +23,26 @@ PACKAGES = "python3,python3-venv"
 # package-manager tooling (apt, perl, debconf) that only installing packages needs.
 # The image build adds nothing with apt: its packages come from the wheelhouse.
 TRIM = (
-    "var/lib/apt/lists/*", "var/cache/apt/*", "var/cache/debconf/*", "var/log/*",
-    "usr/share/doc/*", "usr/share/man/*", "usr/share/info/*", "usr/share/locale/*",
-    "usr/share/lintian/*", "usr/share/common-licenses/*", "usr/share/bash-completion",
-    "usr/share/perl5", "usr/lib/x86_64-linux-gnu/perl-base", "usr/bin/perl*",
-    "usr/lib/x86_64-linux-gnu/gconv", "usr/lib/python3.11/test",
-    "usr/lib/python3.11/pydoc_data", "usr/lib/python3.11/idlelib",
-    "usr/lib/python3.11/lib2to3", "usr/lib/python3.11/tkinter",
+    "var/lib/apt/lists/*",
+    "var/cache/apt/*",
+    "var/cache/debconf/*",
+    "var/log/*",
+    "usr/share/doc/*",
+    "usr/share/man/*",
+    "usr/share/info/*",
+    "usr/share/locale/*",
+    "usr/share/lintian/*",
+    "usr/share/common-licenses/*",
+    "usr/share/bash-completion",
+    "usr/share/perl5",
+    "usr/lib/x86_64-linux-gnu/perl-base",
+    "usr/bin/perl*",
+    "usr/lib/x86_64-linux-gnu/gconv",
+    "usr/lib/python3.11/test",
+    "usr/lib/python3.11/pydoc_data",
+    "usr/lib/python3.11/idlelib",
+    "usr/lib/python3.11/lib2to3",
+    "usr/lib/python3.11/tkinter",
 )
 
 

@@ -36,10 +36,10 @@ def run_go(args: list[str], cwd: Path, what: str) -> str:
         [require_go(), *args], cwd=cwd, env=go_env(), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
+        # `go mod download -json` reports its error in the JSON on stdout.
+        output = result.stderr + result.stdout
         raise BootstrapError(
-            f"{what} failed (go {' '.join(args[:2])} in {cwd})",
-            _fix_for(result.stderr),
-            detail=result.stderr,
+            f"{what} failed (go {' '.join(args[:2])} in {cwd})", _fix_for(output), detail=output
         )
     return result.stdout
 

@@ -55,9 +55,25 @@ def ensure_toolchain(root: Path, pins: Pins) -> Toolchain:
     tools = _local(root)
     go_dir = root / "bootstrap" / "go"
     _ensure_cli_binary(go_dir, tools, pins)
-    _ensure_language_host(go_dir, tools, pins)
-    _ensure_docker_plugin(go_dir, tools, pins)
+    # Try both plugins before failing, so one run reports everything that is missing.
+    failures: list[BootstrapError] = []
+    for ensure in (_ensure_language_host, _ensure_docker_plugin):
+        try:
+            ensure(go_dir, tools, pins)
+        except BootstrapError as error:
+            failures.append(error)
+    if failures:
+        raise _combined(failures)
     return tools
+
+
+def _combined(failures: list[BootstrapError]) -> BootstrapError:
+    if len(failures) == 1:
+        return failures[0]
+    detail = "\n".join(f"{f.what}\n{f.detail.strip()}" for f in failures)
+    return BootstrapError(
+        f"{len(failures)} Pulumi plugins could not be built", failures[0].fix, detail=detail
+    )
 
 
 def ensure_cli(root: Path, pins: Pins) -> Toolchain:

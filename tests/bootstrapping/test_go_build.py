@@ -10,7 +10,11 @@ import pytest
 from bootstrap.go_build import build_tool
 from bootstrap.progress import BootstrapError
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="needs the Go toolchain")
+
+@pytest.fixture(autouse=True)
+def _go_toolchain() -> None:
+    if shutil.which("go") is None:
+        pytest.fail("needs the Go toolchain (bootstrap builds the Pulumi CLI with it)")
 
 
 def _module(tmp_path: Path, body: str) -> Path:
