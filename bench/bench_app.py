@@ -15,6 +15,8 @@ import http.client
 import json
 import os
 import platform
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -152,6 +154,29 @@ def bench_health(port: int) -> dict[str, float]:
     }
 
 
+WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def bench_health_wrk(port: int) -> dict[str, float]:
+    """The same 50 connections from wrk (Debian's C load generator), so the client does
+    not fight the server for the GIL as the Python client above does. 10 s, bounded."""
+    if shutil.which("wrk") is None:
+        return {"health_wrk": "wrk not installed (apt-get install wrk)"}
+    url = f"http://127.0.0.1:{port}/health"
+    command = ["wrk", "-t2", f"-c{CONCURRENCY}", "-d10s", "--latency", url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = {
+        pct: float(value) * WRK_UNITS[unit] for pct, value, unit in WRK_LATENCY.findall(output)
+    }
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    return {
+        "health_wrk_p50_ms": round(found["50"], 2),
+        "health_wrk_p99_ms": round(found["99"], 2),
+        "health_wrk_requests_per_second": round(float(rate.group(1))) if rate else None,
+    }
+
+
 def bench_list(port: int) -> dict[str, float]:
     latencies = timed_requests(port, "/api/tickets?limit=50", LIST_REQUESTS)
     return {"list_limit50_p50_ms": ms(percentile(latencies, 0.50))}
@@ -242,6 +267,7 @@ def run(count: int) -> dict[str, Any]:
             status = get_json(port, "/api/status")[1]
             results["server_first_sync_seconds"] = status["sync"]["duration_seconds"]
             results.update(bench_health(port))
+            results.update(bench_health_wrk(port))
             results.update(bench_list(port))
             results.update(bench_edit_to_event(port, root))
             results["rss_worker_mib_at_full_size"] = round(

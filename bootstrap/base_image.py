@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .apt import apt_install
 from .progress import BootstrapError, say, step
 
 DEFAULT_BASE = "python:3.11-slim-bookworm"
@@ -81,7 +82,7 @@ def ensure_base(image: str) -> None:
 
 def build_debootstrap_base(image: str) -> None:
     if shutil.which("debootstrap") is None:
-        raise BootstrapError("debootstrap is missing", "apt-get install -y debootstrap")
+        apt_install("debootstrap")
     with tempfile.TemporaryDirectory(prefix="td-base-") as tmp:
         rootfs = Path(tmp) / "rootfs"
         with step(f"debootstrap {DEBIAN_SUITE} minbase with {PACKAGES} (~40 s)"):

@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from .apt import apt_install
 from .progress import BootstrapError, say, step
 
 START_TIMEOUT_S = 60
@@ -47,19 +48,7 @@ def ensure_engine(log_path: Path) -> None:
 
 
 def _install_engine() -> None:
-    with step("installing Debian's docker.io engine"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for args in (
-            ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "docker.io"],
-        ):
-            result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                raise BootstrapError(
-                    f"{' '.join(args[:2])} failed",
-                    "apt-get install -y docker.io",
-                    detail=result.stderr,
-                )
+    apt_install("docker.io")
 
 
 def _start_engine(log_path: Path) -> None:
