@@ -72,6 +72,8 @@ test: bootstrap-test lint ## everything CI checks
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: bootstrap-test ## app and image benchmarks (figures go in the README)
+	@command -v wrk >/dev/null || { echo "bench: installing Debian's wrk ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@$(PY) bench/bench_app.py
 	@$(PY) bench/bench_image.py
 
