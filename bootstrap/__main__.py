@@ -49,7 +49,9 @@ def _run(profile: str, stack: str) -> None:
     base_image.ensure_base(image)
     python_version = wheelhouse.image_python_version(image)
     wheelhouse.ensure_wheelhouse(
-        ROOT / "app" / "requirements.txt", ROOT / "app" / "wheelhouse", python_version
+        [ROOT / "app" / "requirements.txt", ROOT / "app" / "requirements-build.txt"],
+        ROOT / "app" / "wheelhouse",
+        python_version,
     )
     pins = read_pins(ROOT / "requirements.txt")
     chosen = ensure_cli(ROOT, pins) if profile == "test" else ensure_toolchain(ROOT, pins)

@@ -19,13 +19,32 @@ from .progress import BootstrapError, say, step
 
 DEFAULT_BASE = "python:3.11-slim-bookworm"
 DEBIAN_SUITE = "bookworm"
-PACKAGES = "python3,python3-venv"
+PACKAGES = "python3"
 # What a runtime base never reads: docs, caches, locales, the test suite, and the
-# package-manager tooling (apt, perl, debconf) that only installing packages needs.
-# The image build adds nothing with apt: its packages come from the wheelhouse.
+# package-manager tooling (apt and its TLS/crypto libraries, perl, debconf, dpkg's file
+# lists) that only installing packages needs. The image build adds nothing with apt:
+# its packages come from the wheelhouse. Python's own extension modules link none of
+# the libraries removed here (checked with ldd) except dbm.ndbm's libdb, which nothing
+# here uses; tzdata comes from the wheelhouse, and pip too (python3-venv is left out).
 TRIM = (
-    "var/lib/apt/lists/*",
-    "var/cache/apt/*",
+    "usr/bin/apt*",
+    "usr/lib/apt",
+    "etc/apt",
+    "var/lib/apt",
+    "var/cache/apt",
+    "usr/lib/x86_64-linux-gnu/libapt-*",
+    "usr/lib/x86_64-linux-gnu/libgnutls*",
+    "usr/lib/x86_64-linux-gnu/libp11-kit*",
+    "usr/lib/x86_64-linux-gnu/libhogweed*",
+    "usr/lib/x86_64-linux-gnu/libnettle*",
+    "usr/lib/x86_64-linux-gnu/libtasn1*",
+    "usr/lib/x86_64-linux-gnu/libidn2*",
+    "usr/lib/x86_64-linux-gnu/libunistring*",
+    "usr/lib/x86_64-linux-gnu/libstdc++*",
+    "usr/lib/x86_64-linux-gnu/libdb-5.3*",
+    "usr/bin/gpgv",
+    "usr/share/zoneinfo",
+    "var/lib/dpkg/info/*",
     "var/cache/debconf/*",
     "var/log/*",
     "usr/share/doc/*",

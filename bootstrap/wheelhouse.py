@@ -33,7 +33,7 @@ def image_python_version(image: str) -> str:
     return result.stdout.strip()
 
 
-def download_args(requirements: Path, dest: Path, python_version: str) -> list[str]:
+def download_args(requirements: list[Path], dest: Path, python_version: str) -> list[str]:
     args = [
         sys.executable,
         "-m",
@@ -46,17 +46,17 @@ def download_args(requirements: Path, dest: Path, python_version: str) -> list[s
         python_version,
         "--implementation",
         "cp",
-        "-r",
-        str(requirements),
         "-d",
         str(dest),
     ]
+    for path in requirements:
+        args += ["-r", str(path)]
     for platform in PLATFORMS:
         args += ["--platform", platform]
     return args
 
 
-def ensure_wheelhouse(requirements: Path, dest: Path, python_version: str) -> None:
+def ensure_wheelhouse(requirements: list[Path], dest: Path, python_version: str) -> None:
     stamp = dest / ".stamp"
     wanted = _fingerprint(requirements, python_version)
     if stamp.exists() and stamp.read_text() == wanted:
@@ -79,6 +79,6 @@ def ensure_wheelhouse(requirements: Path, dest: Path, python_version: str) -> No
     stamp.write_text(wanted)
 
 
-def _fingerprint(requirements: Path, python_version: str) -> str:
-    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
+def _fingerprint(requirements: list[Path], python_version: str) -> str:
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in requirements)).hexdigest()
     return f"{digest} python{python_version} {' '.join(PLATFORMS)}\n"

@@ -6,6 +6,7 @@ import json
 import tarfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,44 @@ def test_backup_command_writes_an_archive_of_the_tickets(run_hardened, tickets, 
         names = set(archive.getnames())
     sample = next(tickets.rglob("*.md")).relative_to(tickets)
     assert f"tickets/{sample}" in names
+
+
+def test_monitor_reaches_the_dashboard_by_name_on_a_bridge_network(
+    docker_client, run_hardened, tickets
+):
+    suffix = uuid.uuid4().hex[:8]
+    network = docker_client.networks.create(f"td-imagetest-{suffix}")
+    try:
+        # Named, as deployed: Docker's DNS resolves names given with --name.
+        dashboard = _dashboard(
+            run_hardened, tickets, network=network.name, name=f"td-imagetest-dashboard-{suffix}"
+        )
+        dashboard.reload()
+        assert wait_for_health(dashboard) == "healthy"
+        monitor = run_hardened(
+            ["python", "-m", "dashboard.monitor"],
+            network=network.name,
+            environment={
+                "DASHBOARD_MONITOR_TARGET_URL": f"http://{dashboard.name}:8000",
+                "DASHBOARD_MONITOR_INTERVAL_SECONDS": "1",
+            },
+        )
+        heartbeat = testinfra.get_host(f"docker://{monitor.id}")
+        probe = "python -m dashboard.healthcheck --file /tmp/monitor-heartbeat.json --max-age 5"
+        assert wait_until_ok(lambda: heartbeat.run(probe).rc == 0, timeout=30)
+        state = json.loads(heartbeat.check_output("cat /tmp/monitor-heartbeat.json"))
+        assert state["state"] == "healthy", monitor.logs().decode()[-1500:]
+    finally:
+        network.reload()  # its container list is read at creation time otherwise
+        for container in network.containers:
+            container.remove(force=True)
+        network.remove()
+
+
+def wait_until_ok(check, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
