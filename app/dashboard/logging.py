@@ -1,4 +1,8 @@
-"""JSON-lines logs on stdout: one object per record, extra= fields included."""
+"""JSON-lines logs on stdout: one object per record, extra= fields included.
+
+The one log format of all three processes (the dashboard and the backup and monitor
+jobs): ``{"ts", "level", "logger", "message", ...extra fields, "exception"?}``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
-# Attributes every LogRecord has; anything else on a record came from `extra=`.
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LOG_LEVEL_EXPECTS = "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+
+# Attributes every LogRecord has (taskName only from Python 3.12 on); anything else on a
+# record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime", "taskName"}
 )
 
 
@@ -62,3 +70,11 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def normalize_log_level(level: object) -> object:
+    """Accept `info` as well as `INFO`; anything else is left for validation to reject
+    as the user wrote it."""
+    if isinstance(level, str) and level.upper() in get_args(LogLevel):
+        return level.upper()
+    return level

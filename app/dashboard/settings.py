@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dashboard.logging import LOG_LEVEL_EXPECTS, LogLevel
+
 ENV_PREFIX = "DASHBOARD_"
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 def _setting(default: Any, description: str, expects: str, **constraints: Any) -> Any:
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
     log_level: LogLevel = _setting(
         "INFO",
         "log level of the JSON logs on stdout",
-        "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+        LOG_LEVEL_EXPECTS,
     )
     access_log: bool = _setting(False, "log every HTTP request", "true or false")
     api_token: SecretStr | None = _setting(

@@ -7,24 +7,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-BACKUP_STATUS_FILE = "backup-status.json"
-BACKUP_KEYS = (
-    "last_success",
-    "last_archive",
-    "size_bytes",
-    "duration_seconds",
-    "last_error",
-    "updated_at",
-)
+from dashboard.backup.status import STATUS_FILE_NAME, STATUS_KEYS
+
 MAX_STATUS_BYTES = 64 * 1024
 
 
 def read_backup_status(backup_dir: Path) -> dict[str, Any] | None:
     """The backup job's status object (known keys only), None before its first run."""
-    found = _read_json_object(backup_dir / BACKUP_STATUS_FILE)
+    found = _read_json_object(backup_dir / STATUS_FILE_NAME)
     if found is None or _is_read_error(found):
         return found
-    return {key: found.get(key) for key in BACKUP_KEYS}
+    return {key: found.get(key) for key in STATUS_KEYS}
 
 
 def read_monitor_heartbeat(path: Path | None, now: datetime) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from dashboard.backup.settings import BackupSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +54,28 @@ def make_data_dir(root: Path) -> Path:
     (root / "blob.bin").write_bytes(BINARY_BLOB)
     (root / "empty-folder").mkdir()
     return root
+
+
+def backup_settings(tmp_path: Path, **overrides: Any) -> BackupSettings:
+    """Settings over a fresh ticket tree and data folder, backing up into an empty folder."""
+    backup_dir = tmp_path / "backups"
+    backup_dir.mkdir()
+    return BackupSettings(
+        tickets_dir=make_ticket_tree(tmp_path / "tickets"),
+        data_dir=make_data_dir(tmp_path / "data"),
+        backup_dir=backup_dir,
+        **overrides,
+    )
+
+
+def backup_environment(settings: BackupSettings, **variables: str | Path) -> dict[str, str]:
+    """``job_environment`` naming the folders of ``settings``, plus ``variables``."""
+    return job_environment(
+        DASHBOARD_TICKETS_DIR=settings.tickets_dir,
+        DASHBOARD_DATA_DIR=settings.data_dir,
+        DASHBOARD_BACKUP_DIR=settings.backup_dir,
+        **variables,
+    )
 
 
 def snapshot(root: Path) -> dict[str, object]:
@@ -89,9 +114,40 @@ def run_module(module: str, *args: str, env: dict[str, str], timeout: float = 30
     )
 
 
+@contextmanager
+def running_module(module: str, *args: str, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """``python -m module`` as a background process (text pipes), killed on the way out."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.kill()
+
+
+def stop_with_sigterm(process: subprocess.Popen[str], within: float = 3.0) -> tuple[str, str]:
+    """SIGTERM ``process``, check it exits within ``within`` seconds, return its output."""
+    process.send_signal(signal.SIGTERM)
+    stopped_at = time.monotonic()
+    stdout, stderr = process.communicate(timeout=5)
+    assert time.monotonic() - stopped_at < within
+    return stdout, stderr
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     """Parse stdout of a job; fails the test if any line is not a JSON object."""
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def log_messages(text: str) -> list[str]:
+    """The "message" of every JSON log line in a job's stdout."""
+    return [line["message"] for line in json_lines(text)]
 
 
 @dataclass

@@ -22,20 +22,14 @@ from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.naming import archive_name, list_archives, parse_archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import walk_tree
-from tests.app.jobs_fixtures import make_data_dir, make_ticket_tree, snapshot
+from tests.app.jobs_fixtures import backup_settings, make_data_dir, snapshot
 
 STARTED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> BackupSettings:
-    backup_dir = tmp_path / "backups"
-    backup_dir.mkdir()
-    return BackupSettings(
-        tickets_dir=make_ticket_tree(tmp_path / "tickets"),
-        data_dir=make_data_dir(tmp_path / "data"),
-        backup_dir=backup_dir,
-    )
+    return backup_settings(tmp_path)
 
 
 def _backup(settings: BackupSettings, at: datetime = STARTED) -> Path:

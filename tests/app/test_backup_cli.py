@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.app.jobs_fixtures import (
+    backup_environment,
+    backup_settings,
     job_environment,
     json_lines,
-    make_data_dir,
-    make_ticket_tree,
+    log_messages,
     run_module,
     snapshot,
 )
@@ -18,13 +19,7 @@ from tests.app.jobs_fixtures import (
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    backup_dir = tmp_path / "backups"
-    backup_dir.mkdir()
-    return job_environment(
-        DASHBOARD_TICKETS_DIR=make_ticket_tree(tmp_path / "tickets"),
-        DASHBOARD_DATA_DIR=make_data_dir(tmp_path / "data"),
-        DASHBOARD_BACKUP_DIR=backup_dir,
-    )
+    return backup_environment(backup_settings(tmp_path))
 
 
 def test_help_lists_subcommands_and_environment() -> None:
@@ -42,7 +37,7 @@ def test_run_list_restore_round_trip(env: dict[str, str], tmp_path: Path) -> Non
     restored = run_module("dashboard.backup", "restore", archive_name, str(tmp_path / "r"), env=env)
 
     assert ran.returncode == 0, ran.stderr
-    assert any(line["msg"] == "backup finished" for line in json_lines(ran.stdout))
+    assert "backup finished" in log_messages(ran.stdout)
     assert listed.returncode == 0
     assert len(listed.stdout.splitlines()) == 1
     assert archive_name.startswith("ticket-dashboard-backup-")
@@ -73,5 +68,5 @@ def test_run_with_a_missing_source_exits_1_and_logs_json(
     assert result.returncode == 1
     failure = json_lines(result.stdout)[-1]
     assert failure["level"] == "ERROR"
-    assert failure["msg"] == "backup failed"
+    assert failure["message"] == "backup failed"
     assert "DASHBOARD_DATA_DIR" in failure["error"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,17 +9,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from ticket_helpers import wait_until
 
 from dashboard.backup.daemon import BackupDaemon
 from dashboard.backup.naming import archive_name, list_archives
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.status import read_status
 from tests.app.jobs_fixtures import (
-    REPO_ROOT,
-    job_environment,
-    json_lines,
-    make_data_dir,
-    make_ticket_tree,
+    backup_environment,
+    backup_settings,
+    log_messages,
+    running_module,
+    stop_with_sigterm,
 )
 
 # One second before the default schedule ("0 2 * * *") fires.
@@ -31,14 +29,7 @@ JUST_BEFORE_TWO = datetime(2025, 5, 10, 1, 59, 59, tzinfo=UTC)
 
 @pytest.fixture
 def settings(tmp_path: Path) -> BackupSettings:
-    backup_dir = tmp_path / "backups"
-    backup_dir.mkdir()
-    return BackupSettings(
-        tickets_dir=make_ticket_tree(tmp_path / "tickets"),
-        data_dir=make_data_dir(tmp_path / "data"),
-        backup_dir=backup_dir,
-        backup_retention_days=7,
-    )
+    return backup_settings(tmp_path, backup_retention_days=7)
 
 
 def _clock_starting_at(start: datetime) -> Callable[[], datetime]:
@@ -47,13 +38,9 @@ def _clock_starting_at(start: datetime) -> Callable[[], datetime]:
     return lambda: datetime.now(UTC) + offset
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+def _status_has(settings: BackupSettings, key: str) -> Callable[[], bool]:
+    """A condition: backup-status.json has a value for ``key``."""
+    return lambda: read_status(settings.backup_dir)[key] is not None
 
 
 class DaemonThread:
@@ -96,7 +83,9 @@ def test_scheduled_backup_fires_then_expired_archives_are_pruned(
 
     daemon_thread.start(settings, _clock_starting_at(JUST_BEFORE_TWO))
 
-    assert _wait_for(lambda: not expired.exists()), "retention did not run after the backup"
+    assert wait_until(lambda: not expired.exists(), timeout=10), (
+        "retention did not run after the backup"
+    )
     assert scheduled.exists()
 
 
@@ -107,7 +96,7 @@ def test_a_failed_backup_is_recorded_and_the_daemon_keeps_running(
 
     daemon_thread.start(broken, _clock_starting_at(JUST_BEFORE_TWO), at_start=True)
 
-    assert _wait_for(lambda: read_status(settings.backup_dir)["last_error"] is not None)
+    assert wait_until(_status_has(settings, "last_error"), timeout=10)
     time.sleep(0.2)
     assert daemon_thread.is_alive()
     assert "DASHBOARD_TICKETS_DIR" in read_status(settings.backup_dir)["last_error"]
@@ -123,21 +112,10 @@ def test_a_failed_backup_prunes_nothing(
     broken = settings.model_copy(update={"data_dir": tmp_path / "not-mounted"})
 
     daemon_thread.start(broken, _clock_starting_at(JUST_BEFORE_TWO), at_start=True)
-    assert _wait_for(lambda: read_status(settings.backup_dir)["last_error"] is not None)
+    assert wait_until(_status_has(settings, "last_error"), timeout=10)
     daemon_thread.stop()
 
     assert expired.exists()
-
-
-def _start_daemon_process(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "dashboard.backup", "daemon", *args],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @pytest.mark.parametrize(
@@ -148,23 +126,12 @@ def _start_daemon_process(env: dict[str, str], *args: str) -> subprocess.Popen[s
 def test_daemon_backs_up_at_start_and_stops_promptly_on_sigterm(
     settings: BackupSettings, extra_env: dict[str, str], args: tuple[str, ...]
 ) -> None:
-    env = job_environment(
-        DASHBOARD_TICKETS_DIR=settings.tickets_dir,
-        DASHBOARD_DATA_DIR=settings.data_dir,
-        DASHBOARD_BACKUP_DIR=settings.backup_dir,
-        **extra_env,
-    )
-    process = _start_daemon_process(env, *args)
-    try:
-        assert _wait_for(lambda: len(list_archives(settings.backup_dir)) == 1, timeout=15)
-        assert _wait_for(lambda: read_status(settings.backup_dir)["last_success"] is not None)
-        process.send_signal(signal.SIGTERM)
-        stopped_at = time.monotonic()
-        stdout, stderr = process.communicate(timeout=5)
-        assert time.monotonic() - stopped_at < 3
-    finally:
-        process.kill()
+    env = backup_environment(settings, **extra_env)
+    with running_module("dashboard.backup", "daemon", *args, env=env) as process:
+        assert wait_until(lambda: len(list_archives(settings.backup_dir)) == 1, timeout=15)
+        assert wait_until(_status_has(settings, "last_success"), timeout=10)
+        stdout, stderr = stop_with_sigterm(process)
     assert process.returncode == 0, stderr
-    messages = [line["msg"] for line in json_lines(stdout)]
+    messages = log_messages(stdout)
     assert "backup finished" in messages
     assert messages[-1] == "backup daemon stopped"

@@ -15,24 +15,12 @@ from dashboard.backup import restore
 from dashboard.backup.job import run_backup
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
-from tests.app.jobs_fixtures import (
-    BINARY_BLOB,
-    CRLF_TICKET,
-    make_data_dir,
-    make_ticket_tree,
-    snapshot,
-)
+from tests.app.jobs_fixtures import BINARY_BLOB, CRLF_TICKET, backup_settings, snapshot
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> BackupSettings:
-    backup_dir = tmp_path / "backups"
-    backup_dir.mkdir()
-    return BackupSettings(
-        tickets_dir=make_ticket_tree(tmp_path / "tickets"),
-        data_dir=make_data_dir(tmp_path / "data"),
-        backup_dir=backup_dir,
-    )
+    return backup_settings(tmp_path)
 
 
 @pytest.fixture

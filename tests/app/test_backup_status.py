@@ -12,29 +12,15 @@ import pytest
 
 from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.settings import BackupSettings
-from dashboard.backup.status import STATUS_FILE_NAME
-from tests.app.jobs_fixtures import make_data_dir, make_ticket_tree
+from dashboard.backup.status import STATUS_FILE_NAME, STATUS_KEYS
+from tests.app.jobs_fixtures import backup_settings
 
 FIRST = datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)
-STATUS_KEYS = {
-    "last_success",
-    "last_archive",
-    "size_bytes",
-    "duration_seconds",
-    "last_error",
-    "updated_at",
-}
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> BackupSettings:
-    backup_dir = tmp_path / "backups"
-    backup_dir.mkdir()
-    return BackupSettings(
-        tickets_dir=make_ticket_tree(tmp_path / "tickets"),
-        data_dir=make_data_dir(tmp_path / "data"),
-        backup_dir=backup_dir,
-    )
+    return backup_settings(tmp_path)
 
 
 def _status(settings: BackupSettings) -> dict[str, Any]:
@@ -50,7 +36,7 @@ def test_status_after_success_describes_the_archive(settings: BackupSettings) ->
 
     status = _status(settings)
     archive = settings.backup_dir / "ticket-dashboard-backup-20250301T020000Z.tar.gz"
-    assert set(status) == STATUS_KEYS
+    assert set(status) == set(STATUS_KEYS)
     assert status["last_archive"] == archive.name
     assert status["size_bytes"] == archive.stat().st_size
     assert isinstance(status["duration_seconds"], float)
@@ -69,7 +55,7 @@ def test_failure_without_any_success_names_the_problem(
         _backup_at(broken, FIRST)
 
     status = _status(settings)
-    assert set(status) == STATUS_KEYS
+    assert set(status) == set(STATUS_KEYS)
     assert status["last_success"] is None
     assert status["last_archive"] is None
     assert status["size_bytes"] is None

@@ -1,9 +1,11 @@
-"""Logs are one JSON object per line, with extra= fields."""
+"""Logs of the dashboard and both jobs are one JSON object per line, with extra= fields."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
+from datetime import datetime
 
 from dashboard.logging import JsonFormatter, logging_config
 
@@ -19,22 +21,26 @@ def test_line_is_json_with_level_logger_message_and_extras():
 
     entry = json.loads(line)
     assert entry["level"] == "WARNING" and entry["logger"] == "dashboard.test"
-    assert entry["message"] == "index %s" and entry["tickets"] == 4
+    assert entry["message"] == "index %s" and entry["tickets"] == 4 and "msg" not in entry
     assert entry["ts"].endswith("+00:00")
     assert "\n" not in line
 
 
+def test_values_json_cannot_encode_are_written_as_text():
+    entry = json.loads(JsonFormatter().format(record("x", when=datetime(2025, 1, 1))))
+
+    assert entry["when"] == "2025-01-01 00:00:00"
+
+
 def test_exception_is_included_on_the_same_line():
     try:
-        raise ValueError("boom")
+        raise ValueError("multi\nline")
     except ValueError:
-        import sys
-
         entry = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
 
     line = JsonFormatter().format(entry)
 
-    assert "\n" not in line and "ValueError: boom" in json.loads(line)["exception"]
+    assert "\n" not in line and "ValueError: multi\nline" in json.loads(line)["exception"]
 
 
 def test_gunicorn_access_log_is_quiet_unless_enabled():

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ticket_helpers import wait_until
+
 from tests.app.jobs_fixtures import (
-    REPO_ROOT,
     RecordedRequest,
     job_environment,
-    json_lines,
     local_http_server,
+    log_messages,
     run_module,
+    running_module,
+    stop_with_sigterm,
 )
 
 
@@ -54,13 +54,8 @@ def _heartbeat_state(path: Path) -> str | None:
         return None
 
 
-def _wait_for_state(path: Path, state: str, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _heartbeat_state(path) == state:
-            return True
-        time.sleep(0.05)
-    return False
+def _wait_for_state(path: Path, state: str) -> bool:
+    return wait_until(lambda: _heartbeat_state(path) == state, timeout=10)
 
 
 def test_monitor_logs_transitions_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -76,29 +71,15 @@ def test_monitor_logs_transitions_and_stops_on_sigterm(tmp_path: Path) -> None:
             DASHBOARD_MONITOR_INTERVAL_SECONDS="0.1",
             DASHBOARD_MONITOR_HEARTBEAT_FILE=heartbeat,
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.monitor"],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
+        with running_module("dashboard.monitor", env=env) as process:
             assert _wait_for_state(heartbeat, "healthy")
             health["status"] = 503
             assert _wait_for_state(heartbeat, "unhealthy")
             time.sleep(0.3)  # a few unchanged ticks that must not log
-            process.send_signal(signal.SIGTERM)
-            stopped_at = time.monotonic()
-            stdout, stderr = process.communicate(timeout=5)
-            assert time.monotonic() - stopped_at < 3
-        finally:
-            process.kill()
+            stdout, stderr = stop_with_sigterm(process)
 
     assert process.returncode == 0, stderr
-    messages = [line["msg"] for line in json_lines(stdout)]
-    assert messages == [
+    assert log_messages(stdout) == [
         "monitor started",
         "initial_state",
         "target_unhealthy",

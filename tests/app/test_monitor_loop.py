@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ticket_helpers import wait_until
 
 from dashboard.monitor.heartbeat import HeartbeatWriter
 from dashboard.monitor.loop import MonitorLoop
@@ -144,9 +145,7 @@ def test_transitions_reach_the_webhook(
         for status in (200, 503, 503, 200):
             switch.health_status = status
             loop.tick()
-        deadline = time.monotonic() + 5
-        while len(server.requests_to("/hook")) < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(server.requests_to("/hook")) >= 3, timeout=5)
     finally:
         notifier.close()
 

@@ -8,18 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from ticket_helpers import wait_until
 
 from dashboard.monitor.webhook import WebhookNotifier
 from tests.app.jobs_fixtures import RecordedRequest, local_http_server
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _answer(status: int, delay: float = 0.0) -> Callable[[RecordedRequest], tuple[int, Any]]:
@@ -53,7 +45,7 @@ def test_payloads_are_posted_as_json_in_order(notifiers: list[WebhookNotifier]) 
         notifier.submit({"event": "target_unhealthy", "detail": "HTTP 503"})
         notifier.submit({"event": "target_recovered"})
 
-        assert _wait_for(lambda: len(server.requests_to("/hook")) == 2)
+        assert wait_until(lambda: len(server.requests_to("/hook")) == 2, timeout=5)
         bodies = [json.loads(request.body) for request in server.requests_to("/hook")]
     assert [body["event"] for body in bodies] == ["target_unhealthy", "target_recovered"]
     assert bodies[0]["detail"] == "HTTP 503"
@@ -69,7 +61,7 @@ def test_failing_webhook_is_retried_with_exponential_backoff(
 
         notifier.submit({"event": "target_unhealthy"})
 
-        assert _wait_for(lambda: len(server.requests_to("/hook")) == 3)
+        assert wait_until(lambda: len(server.requests_to("/hook")) == 3, timeout=5)
         time.sleep(0.5)  # room for a wrong fourth attempt to show up
         attempts = server.requests_to("/hook")
     assert len(attempts) == 3
@@ -98,7 +90,7 @@ def test_a_full_queue_drops_instead_of_blocking(notifiers: list[WebhookNotifier]
     with local_http_server({"/hook": _answer(500, delay=0.5)}) as server:
         notifier = _notifier(notifiers, f"{server.base_url}/hook", queue_size=2)
         notifier.submit({"event": "taken-by-the-worker"})
-        assert _wait_for(lambda: len(server.requests_to("/hook")) == 1)
+        assert wait_until(lambda: len(server.requests_to("/hook")) == 1, timeout=5)
 
         accepted = [notifier.submit({"event": f"queued-{number}"}) for number in range(3)]
 
@@ -110,7 +102,7 @@ def test_close_interrupts_a_backoff_wait(notifiers: list[WebhookNotifier]) -> No
     with local_http_server({"/hook": _answer(500)}) as server:
         notifier = _notifier(notifiers, f"{server.base_url}/hook", first_backoff_seconds=30)
         notifier.submit({"event": "target_unhealthy"})
-        assert _wait_for(lambda: len(server.requests_to("/hook")) == 1)
+        assert wait_until(lambda: len(server.requests_to("/hook")) == 1, timeout=5)
 
         started = time.monotonic()
         notifier.close(timeout_seconds=5)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.tickets.atomic import atomic_replace
+from dashboard.atomic import atomic_replace
 from dashboard.tickets.parse import parse_ticket
 from dashboard.tickets.write import RewriteError, rewrite_status
 

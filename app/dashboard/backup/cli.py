@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.backup.config_errors import ConfigurationError, load_settings
 from dashboard.backup.daemon import BackupDaemon
 from dashboard.backup.job import BackupError, describe_failure, run_backup
-from dashboard.backup.json_log import configure_json_logging
 from dashboard.backup.naming import list_archives
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
-from dashboard.backup.shutdown import stop_on_signals
+from dashboard.jobkit.shutdown import stop_on_signals
+from dashboard.jobkit.startup import EXIT_CONFIGURATION, start_job
 
 logger = logging.getLogger("dashboard.backup")
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1
 
 _ENVIRONMENT_HELP = """\
 environment (prefix DASHBOARD_):
@@ -61,12 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        settings = load_settings(BackupSettings)
-    except ConfigurationError as error:
-        print(f"invalid configuration: {error}", file=sys.stderr)
+    settings = start_job(BackupSettings)
+    if settings is None:
         return EXIT_CONFIGURATION
-    configure_json_logging(settings.log_level)
     handlers = {"run": _run, "daemon": _daemon, "list": _list, "restore": _restore}
     return handlers[args.command](settings, args)
 

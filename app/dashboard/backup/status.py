@@ -13,20 +13,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.backup.atomic_json import write_json_atomically
+from dashboard.atomic import write_json_atomically
 
 logger = logging.getLogger(__name__)
 
+# The file's name and keys; the dashboard reads it with these (``dashboard.sidecars``).
 STATUS_FILE_NAME = "backup-status.json"
+STATUS_KEYS = (
+    "last_success",
+    "last_archive",
+    "size_bytes",
+    "duration_seconds",
+    "last_error",
+    "updated_at",
+)
 
-_EMPTY_STATUS: dict[str, Any] = {
-    "last_success": None,
-    "last_archive": None,
-    "size_bytes": None,
-    "duration_seconds": None,
-    "last_error": None,
-    "updated_at": None,
-}
+_EMPTY_STATUS: dict[str, Any] = dict.fromkeys(STATUS_KEYS)
 
 
 def read_status(backup_dir: Path) -> dict[str, Any]:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import threading
 from collections.abc import Sequence
 
-from dashboard.backup.config_errors import ConfigurationError, load_settings
-from dashboard.backup.json_log import configure_json_logging
-from dashboard.backup.shutdown import stop_on_signals
+from dashboard.jobkit.shutdown import stop_on_signals
+from dashboard.jobkit.startup import EXIT_CONFIGURATION, start_job
 from dashboard.monitor.heartbeat import HeartbeatWriter
 from dashboard.monitor.loop import MonitorLoop
 from dashboard.monitor.poller import TargetPoller
@@ -23,7 +21,7 @@ from dashboard.monitor.webhook import WebhookNotifier
 
 logger = logging.getLogger("dashboard.monitor")
 
-EXIT_OK, EXIT_CONFIGURATION = 0, 2
+EXIT_OK = 0
 
 _ENVIRONMENT_HELP = """\
 environment (prefix DASHBOARD_MONITOR_):
@@ -52,12 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     build_parser().parse_args(argv)
-    try:
-        settings = load_settings(MonitorSettings)
-    except ConfigurationError as error:
-        print(f"invalid configuration: {error}", file=sys.stderr)
+    settings = start_job(MonitorSettings)
+    if settings is None:
         return EXIT_CONFIGURATION
-    configure_json_logging(settings.log_level)
     stop = threading.Event()
     stop_on_signals(stop)
     notifier = _start_notifier(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from dashboard.backup.atomic_json import write_json_atomically
+from dashboard.atomic import write_json_atomically
 from dashboard.monitor.observation import Observation
 
 logger = logging.getLogger(__name__)

@@ -56,7 +56,7 @@ class MonitorLoop:
     def _report(self, transition: Transition) -> None:
         payload = {**transition.as_dict(), "target": self._target}
         level = logging.WARNING if transition.is_problem else logging.INFO
-        # "msg" is the event name so log queries and webhook payloads use one vocabulary;
+        # "message" is the event name so log queries and webhook payloads use one vocabulary;
         # the log line has its own "ts".
         fields = {key: value for key, value in payload.items() if key not in ("event", "ts")}
         logger.log(level, transition.event, extra=fields)

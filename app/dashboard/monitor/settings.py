@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dashboard.backup.config_errors import setting
-from dashboard.backup.json_log import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
+from dashboard.jobkit.config import setting
+from dashboard.logging import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
 
 _HTTP_URL = "an http:// or https:// URL with a host"
 

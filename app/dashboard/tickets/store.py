@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dashboard.atomic import atomic_replace
 from dashboard.changefeed import ChangeFeed
-from dashboard.tickets.atomic import atomic_replace
 from dashboard.tickets.audit import AuditLog
 from dashboard.tickets.index import Change, TicketIndex
 from dashboard.tickets.model import REGISTRY_RELPATH, IndexEntry, Ticket

@@ -1,4 +1,4 @@
-"""Turning pydantic-settings validation errors into one start-up line.
+"""The jobs' settings fields, and their validation errors as one start-up line.
 
 The line has the same shape as the dashboard's own (``dashboard.settings``):
 ``DASHBOARD_X: expected <what>, got <value>``, several joined by ``; ``. The "what" comes
