@@ -8,7 +8,7 @@ import pulumi
 
 from ticket_dashboard.backup import Backup, BackupArgs, BackupSettings
 from ticket_dashboard.config import load_stack_config
-from ticket_dashboard.container_baseline import ContainerBaseline
+from ticket_dashboard.container_baseline import ContainerBaseline, SharedInputs
 from ticket_dashboard.dashboard import Dashboard, DashboardArgs, DashboardSettings
 from ticket_dashboard.image import AppImage, ImageArgs
 from ticket_dashboard.monitor import Monitor, MonitorArgs, MonitorSettings
@@ -16,28 +16,36 @@ from ticket_dashboard.naming import stack_naming
 from ticket_dashboard.network import NetworkArgs, StackNetwork
 from ticket_dashboard.ports import DockerHostProbe, select_host_port
 from ticket_dashboard.project import APP_DIR
-from ticket_dashboard.storage import StackStorage, StorageArgs
+from ticket_dashboard.storage import AppStorage, StackStorage, StorageArgs
 
 config = load_stack_config()
 naming = stack_naming(pulumi.get_stack())
 host_port = select_host_port(
     naming, config.port_range, config.host_port, DockerHostProbe(config.bind_address)
 )
-baseline = ContainerBaseline.from_config(naming, config)
 
 image = AppImage("image", ImageArgs(naming, APP_DIR, config.base_image))
 network = StackNetwork("network", NetworkArgs(naming, config.subnet, config.gateway_address))
 storage = StackStorage("storage", StorageArgs(naming))
 
+# Every container gets the same baseline, image and network; dashboard and backup also
+# share the data volumes and the host's ticket tree.
+shared = SharedInputs(
+    baseline=ContainerBaseline.from_config(naming, config),
+    image=image.reference,
+    network_name=network.name,
+)
+app_storage = AppStorage(
+    data_volume=storage.data_volume,
+    backups_volume=storage.backups_volume,
+    tickets_dir=config.tickets_dir,
+)
+
 dashboard = Dashboard(
     "dashboard",
     DashboardArgs(
-        baseline=baseline,
-        image=image.reference,
-        network_name=network.name,
-        data_volume=storage.data_volume,
-        backups_volume=storage.backups_volume,
-        tickets_dir=config.tickets_dir,
+        shared=shared,
+        storage=app_storage,
         bind_address=config.bind_address,
         host_port=host_port,
         settings=DashboardSettings.from_config(config),
@@ -47,22 +55,12 @@ dashboard = Dashboard(
 )
 backup = Backup(
     "backup",
-    BackupArgs(
-        baseline=baseline,
-        image=image.reference,
-        network_name=network.name,
-        data_volume=storage.data_volume,
-        backups_volume=storage.backups_volume,
-        tickets_dir=config.tickets_dir,
-        settings=BackupSettings.from_config(config),
-    ),
+    BackupArgs(shared=shared, storage=app_storage, settings=BackupSettings.from_config(config)),
 )
 monitor = Monitor(
     "monitor",
     MonitorArgs(
-        baseline=baseline,
-        image=image.reference,
-        network_name=network.name,
+        shared=shared,
         target_url=dashboard.internal_url,
         settings=MonitorSettings.from_config(config),
         webhook_url=config.monitor_webhook_secret(),

@@ -1,19 +1,14 @@
 """The backup sidecar: same image, backup daemon command, reads data and tickets only."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.config import StackConfig
-from ticket_dashboard.container_baseline import (
-    ContainerBaseline,
-    HealthCheck,
-    container_options,
-    hardened_container_args,
-)
+from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.storage import AppStorage
 
 BACKUP_TYPE = "ticket-dashboard:index:Backup"
 ROLE = "backup"
@@ -31,9 +26,7 @@ HEALTH_CHECK = HealthCheck(
         f"and os.access('{app.TICKETS_PATH}', os.R_OK) else 1)",
     ),
     interval_seconds=30,
-    timeout_seconds=5,
     start_period_seconds=10,
-    retries=3,
 )
 
 
@@ -56,12 +49,8 @@ class BackupSettings:
 
 @dataclass(frozen=True)
 class BackupArgs:
-    baseline: ContainerBaseline
-    image: pulumi.Input[str]
-    network_name: pulumi.Input[str]
-    data_volume: pulumi.Input[str]
-    backups_volume: pulumi.Input[str]
-    tickets_dir: Path
+    shared: SharedInputs
+    storage: AppStorage
     settings: BackupSettings
 
 
@@ -74,14 +63,15 @@ class Backup(pulumi.ComponentResource):
         self, name: str, args: BackupArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(BACKUP_TYPE, name, None, opts)
-        container = docker.Container(
-            f"{name}-container",
-            image=args.image,
-            command=list(app.BACKUP_COMMAND),
+        container = hardened_container(
+            self,
+            name,
+            args.shared,
+            role=ROLE,
+            command=app.BACKUP_COMMAND,
             envs=_environment(args.settings),
-            mounts=_mounts(args),
-            **hardened_container_args(args.baseline, ROLE, HEALTH_CHECK, args.network_name),
-            opts=container_options(self),
+            mounts=_mounts(args.storage),
+            health_check=HEALTH_CHECK,
         )
         self.container_name = container.name
         self.register_outputs({"container_name": self.container_name})
@@ -101,15 +91,15 @@ def _environment(settings: BackupSettings) -> list[str]:
     )
 
 
-def _mounts(args: BackupArgs) -> list[docker.ContainerMountArgs]:
+def _mounts(storage: AppStorage) -> list[docker.ContainerMountArgs]:
     return [
         docker.ContainerMountArgs(
-            target=app.DATA_PATH, type="volume", source=args.data_volume, read_only=True
+            target=app.DATA_PATH, type="volume", source=storage.data_volume, read_only=True
         ),
         docker.ContainerMountArgs(
-            target=app.BACKUPS_PATH, type="volume", source=args.backups_volume, read_only=False
+            target=app.BACKUPS_PATH, type="volume", source=storage.backups_volume, read_only=False
         ),
         docker.ContainerMountArgs(
-            target=app.TICKETS_PATH, type="bind", source=str(args.tickets_dir), read_only=True
+            target=app.TICKETS_PATH, type="bind", source=str(storage.tickets_dir), read_only=True
         ),
     ]

@@ -1,8 +1,9 @@
 """The security and resource baseline every container of the stack shares.
 
-Dashboard, backup and monitor add only what is theirs (command, env, mounts, ports, health
-check); everything here is identical for all three and mirrored by the policy pack in
-policy/, so a container that drifts from it is refused at preview.
+Dashboard, backup and monitor create their container through ``hardened_container`` and add
+only what is theirs (command, env, mounts, ports, health check); everything else is identical
+for all three and mirrored by the policy pack in policy/, so a container that drifts from it
+is refused at preview.
 """
 
 from collections.abc import Sequence
@@ -54,13 +55,23 @@ class ContainerBaseline:
 
 
 @dataclass(frozen=True)
+class SharedInputs:
+    """What every container of the stack runs with: one baseline, one image, one network."""
+
+    baseline: ContainerBaseline
+    image: pulumi.Input[str]
+    network_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class HealthCheck:
     """A Docker health check; ``test`` is an exec-form command (no shell in the image)."""
 
     test: Sequence[str]
-    interval_seconds: int = 15
+    # How often and how soon to probe depends on the role; timeout and retries do not.
+    interval_seconds: int
+    start_period_seconds: int
     timeout_seconds: int = 5
-    start_period_seconds: int = 20
     retries: int = 3
 
     def as_args(self) -> docker.ContainerHealthcheckArgs:
@@ -74,25 +85,50 @@ class HealthCheck:
         )
 
 
-def hardened_container_args(
-    baseline: ContainerBaseline,
+def hardened_container(
+    parent: pulumi.Resource,
+    name: str,
+    shared: SharedInputs,
+    *,
     role: str,
+    command: Sequence[str],
+    envs: Sequence[pulumi.Input[str]],
+    mounts: Sequence[docker.ContainerMountArgs],
     health_check: HealthCheck,
-    network_name: pulumi.Input[str],
-) -> dict[str, Any]:
-    """Keyword arguments for ``docker.Container`` that every container of the stack shares."""
+    **extra: Any,
+) -> docker.Container:
+    """The ``<name>-container`` of a component: the baseline plus what only ``role`` has.
+
+    ``extra`` takes further ``docker.Container`` arguments (ports, wait) for the one role
+    that needs them, so the baseline cannot be overridden by accident: a duplicate keyword
+    is a TypeError.
+    """
+    return docker.Container(
+        f"{name}-container",
+        image=shared.image,
+        command=list(command),
+        envs=list(envs),
+        mounts=list(mounts),
+        healthcheck=health_check.as_args(),
+        **_naming_and_network(shared, role),
+        **_identity_and_privileges(),
+        **_resource_limits(shared.baseline),
+        **_lifecycle(shared.baseline),
+        **extra,
+        opts=_fixed_name_options(parent),
+    )
+
+
+def _naming_and_network(shared: SharedInputs, role: str) -> dict[str, Any]:
+    naming = shared.baseline.naming
     return {
-        "name": baseline.naming.container(role),
-        "labels": _labels(baseline.naming.labels(role)),
-        "healthcheck": health_check.as_args(),
-        "networks_advanced": [_attachment(network_name, role)],
+        "name": naming.container(role),
+        "labels": _labels(naming.labels(role)),
+        "networks_advanced": [_attachment(shared.network_name, role)],
         # Joined through networks_advanced; "bridge" is what the engine reports back for such
         # a container, so leaving the provider's default implicit would still match, but
         # spelling it out keeps the plan readable and the diff empty.
         "network_mode": "bridge",
-        **_identity_and_privileges(),
-        **_resource_limits(baseline),
-        **_lifecycle(baseline),
     }
 
 
@@ -148,11 +184,11 @@ def _attachment(network_name: pulumi.Input[str], role: str) -> docker.ContainerN
     return docker.ContainerNetworksAdvancedArgs(name=network_name, aliases=[role])
 
 
-def container_options(parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
+def _fixed_name_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
     """Options for a container with a fixed name (and maybe a fixed host port).
 
     The provider would create the replacement before deleting the old container, and
     both would claim the same name and port. Deleting first costs a short outage on
     every replacement; that downtime is accepted and counted in the benchmarks.
     """
-    return pulumi.ResourceOptions(parent=parent, delete_before_replace=True, **extra)
+    return pulumi.ResourceOptions(parent=parent, delete_before_replace=True)

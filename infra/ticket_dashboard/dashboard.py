@@ -2,19 +2,14 @@
 
 import ipaddress
 from dataclasses import dataclass
-from pathlib import Path
 
 import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.config import StackConfig
-from ticket_dashboard.container_baseline import (
-    ContainerBaseline,
-    HealthCheck,
-    container_options,
-    hardened_container_args,
-)
+from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.storage import AppStorage
 
 DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
 ROLE = "dashboard"
@@ -24,9 +19,7 @@ ROLE = "dashboard"
 HEALTH_CHECK = HealthCheck(
     test=app.HEALTHCHECK_COMMAND,
     interval_seconds=10,
-    timeout_seconds=5,
     start_period_seconds=20,
-    retries=3,
 )
 
 
@@ -49,12 +42,8 @@ class DashboardSettings:
 
 @dataclass(frozen=True)
 class DashboardArgs:
-    baseline: ContainerBaseline
-    image: pulumi.Input[str]
-    network_name: pulumi.Input[str]
-    data_volume: pulumi.Input[str]
-    backups_volume: pulumi.Input[str]
-    tickets_dir: Path
+    shared: SharedInputs
+    storage: AppStorage
     bind_address: str
     host_port: int
     settings: DashboardSettings
@@ -75,12 +64,15 @@ class Dashboard(pulumi.ComponentResource):
         self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(DASHBOARD_TYPE, name, None, opts)
-        container = docker.Container(
-            f"{name}-container",
-            image=args.image,
-            command=list(app.DASHBOARD_COMMAND),
+        container = hardened_container(
+            self,
+            name,
+            args.shared,
+            role=ROLE,
+            command=app.DASHBOARD_COMMAND,
             envs=_environment(args),
-            mounts=_mounts(args),
+            mounts=_mounts(args.storage, args.settings),
+            health_check=HEALTH_CHECK,
             ports=[
                 docker.ContainerPortArgs(
                     internal=app.CONTAINER_PORT,
@@ -93,8 +85,6 @@ class Dashboard(pulumi.ComponentResource):
             # health, which is why the image also carries a HEALTHCHECK for the engine.
             wait=True,
             wait_timeout=args.health_wait_timeout_seconds,
-            **hardened_container_args(args.baseline, ROLE, HEALTH_CHECK, args.network_name),
-            opts=container_options(self),
         )
         self.container_name = container.name
         self.host_port = pulumi.Output.from_input(args.host_port)
@@ -147,20 +137,20 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
     return [*plain, token_entry]
 
 
-def _mounts(args: DashboardArgs) -> list[docker.ContainerMountArgs]:
+def _mounts(storage: AppStorage, settings: DashboardSettings) -> list[docker.ContainerMountArgs]:
     return [
         docker.ContainerMountArgs(
             target=app.TICKETS_PATH,
             type="bind",
-            source=str(args.tickets_dir),
+            source=str(storage.tickets_dir),
             # Organizing completed tickets moves files; otherwise the dashboard only reads.
-            read_only=not args.settings.organize_completed,
+            read_only=not settings.organize_completed,
         ),
         docker.ContainerMountArgs(
-            target=app.DATA_PATH, type="volume", source=args.data_volume, read_only=False
+            target=app.DATA_PATH, type="volume", source=storage.data_volume, read_only=False
         ),
         # Only to show what the backup job last reported (backup-status.json).
         docker.ContainerMountArgs(
-            target=app.BACKUPS_PATH, type="volume", source=args.backups_volume, read_only=True
+            target=app.BACKUPS_PATH, type="volume", source=storage.backups_volume, read_only=True
         ),
     ]

@@ -7,16 +7,10 @@ heartbeat file its health check reads.
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.config import StackConfig
-from ticket_dashboard.container_baseline import (
-    ContainerBaseline,
-    HealthCheck,
-    container_options,
-    hardened_container_args,
-)
+from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
 
 MONITOR_TYPE = "ticket-dashboard:index:Monitor"
 ROLE = "monitor"
@@ -43,9 +37,7 @@ class MonitorSettings:
 
 @dataclass(frozen=True)
 class MonitorArgs:
-    baseline: ContainerBaseline
-    image: pulumi.Input[str]
-    network_name: pulumi.Input[str]
+    shared: SharedInputs
     target_url: pulumi.Input[str]
     settings: MonitorSettings
     webhook_url: pulumi.Output[str] | None = None
@@ -61,16 +53,15 @@ class Monitor(pulumi.ComponentResource):
         self, name: str, args: MonitorArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(MONITOR_TYPE, name, None, opts)
-        container = docker.Container(
-            f"{name}-container",
-            image=args.image,
-            command=list(app.MONITOR_COMMAND),
+        container = hardened_container(
+            self,
+            name,
+            args.shared,
+            role=ROLE,
+            command=app.MONITOR_COMMAND,
             envs=_environment(args),
-            mounts=[],
-            **hardened_container_args(
-                args.baseline, ROLE, heartbeat_check(args.settings), args.network_name
-            ),
-            opts=container_options(self),
+            mounts=[],  # see the module docstring
+            health_check=heartbeat_check(args.settings),
         )
         self.container_name = container.name
         self.register_outputs({"container_name": self.container_name})
@@ -88,10 +79,8 @@ def heartbeat_check(settings: MonitorSettings) -> HealthCheck:
             str(max_age),
         ),
         interval_seconds=30,
-        timeout_seconds=5,
         # The first heartbeat can take one full interval.
         start_period_seconds=settings.interval_seconds + 30,
-        retries=3,
     )
 
 

@@ -5,6 +5,7 @@ edit it there.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_docker as docker
@@ -12,6 +13,18 @@ import pulumi_docker as docker
 from ticket_dashboard.naming import StackNaming
 
 STORAGE_TYPE = "ticket-dashboard:index:Storage"
+
+
+@dataclass(frozen=True)
+class AppStorage:
+    """Where the application's state lives: the two volumes and the host's ticket tree.
+
+    The dashboard and the backup both mount all three, each with its own read/write modes.
+    """
+
+    data_volume: pulumi.Input[str]
+    backups_volume: pulumi.Input[str]
+    tickets_dir: Path
 
 
 @dataclass(frozen=True)
