@@ -49,3 +49,13 @@ def test_unavailable_module_error_points_at_an_existing_install():
     assert "existing Pulumi install" in _fix_for(
         "403 Forbidden\nThis module version is not available"
     )
+
+
+def test_missing_go_toolchain_names_the_fix(monkeypatch):
+    from bootstrap.go_build import require_go
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(BootstrapError) as raised:
+        require_go()
+    assert "no Go toolchain" in raised.value.what
+    assert "apt-get install" in raised.value.fix
