@@ -34,6 +34,34 @@ def read_cgroup_memory(root: Path = CGROUP_ROOT) -> CgroupMemory:
     return CgroupMemory(None, None, None)
 
 
+def read_cgroup_cpu_limit(root: Path = CGROUP_ROOT) -> float | None:
+    """The CPU limit in cores (``--cpus``): v2 cpu.max or v1 CFS quota/period; None if unlimited.
+
+    The monitor needs it because CPU seconds per second only make a percentage of the
+    container's allowance once divided by it: under a 0.5 CPU limit, one busy core
+    is impossible and "80 % of a core" would never fire.
+    """
+    if (root / "cpu.max").is_file():
+        fields = _read_text(root / "cpu.max").split()  # "QUOTA PERIOD", e.g. "50000 100000"
+        return _cores(*fields) if len(fields) == 2 else None
+    v1 = root / "cpu"
+    return _cores(_read_text(v1 / "cpu.cfs_quota_us"), _read_text(v1 / "cpu.cfs_period_us"))
+
+
+def _cores(quota: str, period: str) -> float | None:
+    # "max" (v2) and "-1" (v1) both mean no quota; isdigit() rejects either.
+    if not (quota.isdigit() and period.isdigit()) or int(period) == 0:
+        return None
+    return int(quota) / int(period)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
 def _read_int(path: Path) -> int | None:
     """The number in a cgroup file; None for "max", absent or unreadable files."""
     try:
@@ -55,6 +83,7 @@ class ProcessMetrics:
     def snapshot(self) -> dict[str, Any]:
         times = self._process.cpu_times()
         cgroup = read_cgroup_memory(self._cgroup_root)
+        cpu_limit = read_cgroup_cpu_limit(self._cgroup_root)
         return {
             "rss_bytes": self._process.memory_info().rss,
             "cpu_seconds": round(times.user + times.system, 3),
@@ -64,5 +93,6 @@ class ProcessMetrics:
                 "version": cgroup.version,
                 "memory_usage_bytes": cgroup.usage_bytes,
                 "memory_limit_bytes": cgroup.limit_bytes,
+                "cpu_limit_cores": cpu_limit,
             },
         }

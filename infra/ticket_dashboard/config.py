@@ -126,8 +126,6 @@ CronExpression = Annotated[str, AfterValidator(_cron)]
 DockerLogSize = Annotated[str, AfterValidator(_docker_log_size)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, le=100)]
-CorePercent = Annotated[float, Field(gt=0, le=6400)]
-"""Percent of one CPU core, as the monitor measures it: 150 means one and a half cores."""
 Cpus = Annotated[float, Field(gt=0, le=64)]
 RestartPolicy = Literal["no", "on-failure", "always", "unless-stopped"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -166,7 +164,8 @@ class StackConfig(BaseModel):
     backup_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
     backup_on_start: bool = False
     monitor_interval_seconds: Annotated[int, Field(ge=5, le=3600)] = 60
-    monitor_cpu_threshold_percent: CorePercent = 80
+    # Of the dashboard's CPU limit, which the monitor reads from its /api/metrics.
+    monitor_cpu_threshold_percent: Percent = 80
     monitor_memory_threshold_percent: Percent = 80
     monitor_webhook_url: Annotated[SecretStr, AfterValidator(_webhook)] | None = None
     # Declared before api_token: the token's validator reads it.

@@ -131,7 +131,12 @@ def test_api_metrics_has_process_and_index_figures(client: FlaskClient):
     assert body["tickets_indexed"] == 4
     assert body["last_sync_duration_seconds"] >= 0
     assert body["watcher_alive"] is False
-    assert set(body["cgroup"]) == {"version", "memory_usage_bytes", "memory_limit_bytes"}
+    assert set(body["cgroup"]) == {
+        "version",
+        "memory_usage_bytes",
+        "memory_limit_bytes",
+        "cpu_limit_cores",
+    }
 
 
 def test_prometheus_exposition(client: FlaskClient):

@@ -8,14 +8,22 @@ from dashboard.monitor.metrics import CpuUsageEstimator, MetricsSample
 
 
 def sample(
-    cpu: float, uptime: float, usage: int | None = None, limit: int | None = None
+    cpu: float,
+    uptime: float,
+    usage: int | None = None,
+    limit: int | None = None,
+    cpu_limit: float | None = None,
 ) -> MetricsSample:
     return MetricsSample.model_validate(
         {
             "rss_bytes": 1,
             "cpu_seconds": cpu,
             "uptime_seconds": uptime,
-            "cgroup": {"memory_usage_bytes": usage, "memory_limit_bytes": limit},
+            "cgroup": {
+                "memory_usage_bytes": usage,
+                "memory_limit_bytes": limit,
+                "cpu_limit_cores": cpu_limit,
+            },
         }
     )
 
@@ -30,6 +38,15 @@ def test_cpu_percent_is_cpu_delta_over_wall_delta() -> None:
 
     assert estimator.percent(sample(cpu=13.0, uptime=110.0)) == pytest.approx(30.0)
     assert estimator.percent(sample(cpu=33.0, uptime=120.0)) == pytest.approx(200.0)
+
+
+def test_cpu_percent_is_of_the_containers_cpu_limit() -> None:
+    # 0.4 CPU-seconds per second under a 0.5 CPU limit is 80 % of what the
+    # container may use: the prod threshold must be able to fire.
+    estimator = CpuUsageEstimator()
+    estimator.percent(sample(cpu=10.0, uptime=100.0, cpu_limit=0.5))
+
+    assert estimator.percent(sample(cpu=14.0, uptime=110.0, cpu_limit=0.5)) == pytest.approx(80.0)
 
 
 def test_a_restarted_target_resets_the_baseline() -> None:

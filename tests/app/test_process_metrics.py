@@ -1,10 +1,17 @@
-"""Container memory from cgroup v1 or v2 files, and nulls outside a container."""
+"""Container memory and CPU limit from cgroup v1 or v2 files, and nulls outside a container."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.metrics import CgroupMemory, ProcessMetrics, read_cgroup_memory
+import pytest
+
+from dashboard.metrics import (
+    CgroupMemory,
+    ProcessMetrics,
+    read_cgroup_cpu_limit,
+    read_cgroup_memory,
+)
 
 
 def test_cgroup_v2_usage_and_limit(tmp_path: Path):
@@ -51,5 +58,38 @@ def test_snapshot_reads_the_given_cgroup_root(tmp_path: Path):
         "version": 2,
         "memory_usage_bytes": 77,
         "memory_limit_bytes": None,
+        "cpu_limit_cores": None,
     }
     assert snapshot["rss_bytes"] > 0
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "cores"),
+    [("50000 100000\n", 0.5), ("200000 100000\n", 2.0), ("max 100000\n", None), ("", None)],
+)
+def test_cgroup_v2_cpu_limit(tmp_path: Path, cpu_max: str, cores: float | None):
+    (tmp_path / "cpu.max").write_text(cpu_max)
+
+    assert read_cgroup_cpu_limit(tmp_path) == cores
+
+
+@pytest.mark.parametrize(
+    ("quota", "period", "cores"),
+    [("50000", "100000", 0.5), ("-1", "100000", None), ("50000", "0", None)],
+)
+def test_cgroup_v1_cpu_limit(tmp_path: Path, quota: str, period: str, cores: float | None):
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text(quota + "\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text(period + "\n")
+
+    assert read_cgroup_cpu_limit(tmp_path) == cores
+
+
+def test_no_cpu_controller_means_no_limit(tmp_path: Path):
+    assert read_cgroup_cpu_limit(tmp_path) is None
+
+
+def test_snapshot_reports_the_cpu_limit(tmp_path: Path):
+    (tmp_path / "cpu.max").write_text("50000 100000\n")
+
+    assert ProcessMetrics(cgroup_root=tmp_path).snapshot()["cgroup"]["cpu_limit_cores"] == 0.5

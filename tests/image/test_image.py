@@ -46,6 +46,19 @@ def test_dashboard_serves_the_mounted_tickets(run_hardened, tickets):
     assert status["counts"]["tickets"] > 0
 
 
+def test_api_metrics_reports_the_containers_cgroup_limits(run_hardened, tickets, stack):
+    # The monitor's thresholds are percentages of these two numbers, so they must be
+    # read from the real cgroup the engine made, not only from fixture files.
+    container = _dashboard(run_hardened, tickets)
+    assert wait_for_health(container) == "healthy"
+    url = f"http://127.0.0.1:{_host_port(container)}/api/metrics"
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+        cgroup = json.load(response)["cgroup"]
+    assert cgroup["memory_limit_bytes"] == stack.memory_limit
+    assert cgroup["cpu_limit_cores"] == pytest.approx(stack.cpu_limit)
+    assert 0 < cgroup["memory_usage_bytes"] < stack.memory_limit
+
+
 def test_processes_run_as_uid_1001_never_root(run_hardened, tickets):
     container = _dashboard(run_hardened, tickets)
     assert wait_for_health(container) == "healthy"

@@ -142,6 +142,9 @@ INVALID = [
     pytest.param({"logMaxSize": "10MB"}, "Docker log size", id="log-size"),
     pytest.param({"pidsLimit": "lots"}, "ticket-dashboard:pidsLimit", id="pids-not-int"),
     pytest.param({"monitorCpuThresholdPercent": "0"}, "greater than 0", id="cpu-pct"),
+    pytest.param(
+        {"monitorCpuThresholdPercent": "150"}, "less than or equal to 100", id="cpu-pct-over-limit"
+    ),
     pytest.param({"monitorMemoryThresholdPercent": "120"}, "less than or equal", id="mem-pct"),
     pytest.param({"monitorWebhookUrl": "ftp://x"}, "http", id="webhook-scheme"),
     pytest.param({"ticketsDir": "/nonexistent/tickets"}, "existing directory", id="tickets-gone"),

@@ -27,7 +27,8 @@ _ENVIRONMENT_HELP = """\
 environment (prefix DASHBOARD_MONITOR_):
   DASHBOARD_MONITOR_TARGET_URL                dashboard base URL (required)
   DASHBOARD_MONITOR_INTERVAL_SECONDS          seconds between polls, > 0 (default 60)
-  DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT     CPU % of one core that alerts (default 80)
+  DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT     CPU % of the target's CPU limit (of one
+                                              core if unlimited) that alerts (default 80)
   DASHBOARD_MONITOR_MEMORY_THRESHOLD_PERCENT  cgroup memory % that alerts (default 80)
   DASHBOARD_MONITOR_WEBHOOK_URL               POST each state change here (optional)
   DASHBOARD_MONITOR_HEARTBEAT_FILE            default /tmp/monitor-heartbeat.json

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class CgroupMemory(BaseModel):
     memory_usage_bytes: int | None = None
     memory_limit_bytes: int | None = None
+    cpu_limit_cores: float | None = None
 
 
 class MetricsSample(BaseModel):
@@ -30,13 +31,14 @@ class MetricsSample(BaseModel):
 
 
 class CpuUsageEstimator:
-    """CPU use between consecutive samples, as a percentage of one core.
+    """CPU use between consecutive samples, as a percentage of the target's CPU allowance.
 
     ``cpu_seconds`` is cumulative, so a single sample says nothing; the first call
     returns None. The elapsed time is the target's own ``uptime_seconds`` delta rather
-    than the monitor's clock, so network latency does not skew the ratio. 100 means one
-    core fully busy; a multi-threaded target can exceed it. Dividing by the container's
-    CPU limit is left out on purpose: the metrics document does not report that limit.
+    than the monitor's clock, so network latency does not skew the ratio. The
+    allowance is the container's CPU limit when the target reports one (100 means the
+    limit is used up, which is what a threshold like "80 % CPU" is about); without a
+    limit it is one core, and a multi-threaded target can exceed 100.
     """
 
     def __init__(self) -> None:
@@ -51,4 +53,5 @@ class CpuUsageEstimator:
         # Non-positive deltas mean the target restarted (counters reset): start over.
         if elapsed <= 0 or used < 0:
             return None
-        return 100.0 * used / elapsed
+        cores = sample.cgroup.cpu_limit_cores or 1.0
+        return 100.0 * used / elapsed / cores

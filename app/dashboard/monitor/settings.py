@@ -27,7 +27,8 @@ class MonitorSettings(BaseSettings):
 
     target_url: str = setting(..., f"{_HTTP_URL}, e.g. http://ticket-dashboard-dev-dashboard:8000")
     interval_seconds: float = setting(60.0, "a number of seconds > 0", gt=0)
-    cpu_threshold_percent: float = setting(80.0, "a percentage of one CPU core > 0", gt=0)
+    # Percent of the target's CPU limit (one core when it has none): see CpuUsageEstimator.
+    cpu_threshold_percent: float = setting(80.0, "a percentage > 0", gt=0)
     memory_threshold_percent: float = setting(80.0, "a percentage > 0 and <= 100", gt=0, le=100)
     webhook_url: str | None = setting(None, _HTTP_URL)
     # /tmp is a tmpfs in the monitor container, the one writable place it has.
