@@ -13,7 +13,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from dashboard.tickets.scan import is_in_tickets_dir
+from dashboard.tickets.scan import is_in_tickets_dir, tickets_dir
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 RELEVANT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
 DEBOUNCE_SECONDS = 0.1
 MAX_DELAY_SECONDS = 1.0
+FOLDER_RETRY_SECONDS = 2.0
 
 PathBatch = Callable[[set[str]], object]
 
@@ -106,7 +107,12 @@ def _text(path: bytes | str) -> str:
 
 
 class TicketWatcher:
-    """Owns an Observer on planning/ and a Debouncer; start() and stop() are explicit."""
+    """Owns an Observer on planning/ and a Debouncer; start() and stop() are explicit.
+
+    When planning/ does not exist yet (an empty mount, a checkout still in progress), the
+    watcher waits for it, checking every `retry` seconds, rather than staying blind until a
+    restart; until then it is not alive, so /ready says so.
+    """
 
     def __init__(
         self,
@@ -116,33 +122,62 @@ class TicketWatcher:
         polling: bool = False,
         poll_interval: float = 1.0,
         debounce: float = DEBOUNCE_SECONDS,
+        retry: float = FOLDER_RETRY_SECONDS,
     ) -> None:
         self.root = root
         self.polling = polling
         self._poll_interval = poll_interval
+        self._retry = retry
         self._debouncer = Debouncer(on_paths, debounce, max(MAX_DELAY_SECONDS, debounce))
         self._observer: BaseObserver | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # start of the observer vs stop()
         self.error: str | None = None
 
     @property
     def mode(self) -> str:
         return "polling" if self.polling else "native"
 
-    def start(self) -> None:
+    @property
+    def folder(self) -> Path:
         # planning/ rather than planning/tickets/, so that a tickets folder that is created,
         # removed or renamed later is still seen; the registry file there is filtered out.
-        folder = self.root / "planning"
-        try:
-            observer = self._new_observer()
-            observer.schedule(_Handler(self.root, self._debouncer), str(folder), recursive=True)
-            observer.start()
-        except OSError as error:
-            self.error = f"cannot watch {folder}: {error.strerror or error}"
-            log.error("watcher not started", extra={"error": self.error})
-            return
-        self._observer = observer
+        return self.root / "planning"
+
+    def start(self) -> None:
         self._debouncer.start()
-        log.info("watcher started", extra={"folder": str(folder), "mode": self.mode})
+        if self.folder.is_dir():
+            self._watch()
+            return
+        self.error = f"waiting for {self.folder} to exist"
+        log.warning("watcher waiting", extra={"folder": str(self.folder)})
+        threading.Thread(target=self._wait_for_folder, name="watch-wait", daemon=True).start()
+
+    def _wait_for_folder(self) -> None:
+        while not self._stopping.wait(self._retry):
+            if self.folder.is_dir():
+                if self._watch():
+                    # Files written before the observer started raised no events.
+                    self._debouncer.add({str(tickets_dir(self.root))})
+                return
+
+    def _watch(self) -> bool:
+        with self._lock:
+            if self._stopping.is_set():
+                return False
+            try:
+                observer = self._new_observer()
+                observer.schedule(
+                    _Handler(self.root, self._debouncer), str(self.folder), recursive=True
+                )
+                observer.start()
+            except OSError as error:
+                self.error = f"cannot watch {self.folder}: {error.strerror or error}"
+                log.error("watcher not started", extra={"error": self.error})
+                return False
+            self._observer, self.error = observer, None
+        log.info("watcher started", extra={"folder": str(self.folder), "mode": self.mode})
+        return True
 
     def _new_observer(self) -> BaseObserver:
         if self.polling:
@@ -150,6 +185,8 @@ class TicketWatcher:
         return Observer()
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)

@@ -12,7 +12,7 @@ from flask import Flask
 from ticket_helpers import TicketTree, ticket_text, wait_until
 
 from dashboard.services import services_of
-from dashboard.watcher import Debouncer
+from dashboard.watcher import Debouncer, TicketWatcher
 
 WATCH_MODES = [
     pytest.param({"watch": True}, id="native"),
@@ -83,14 +83,55 @@ def test_watcher_stops_with_services(make_app: Callable[..., Flask]):
     assert watcher is not None and not watcher.is_alive()
 
 
-def test_missing_planning_folder_reports_watcher_error(
-    make_app: Callable[..., Flask], tmp_path: Path
+@pytest.mark.parametrize("mode", WATCH_MODES)
+def test_planning_folder_created_after_start_is_picked_up(
+    make_app: Callable[..., Flask], tmp_path: Path, mode: dict
 ):
-    app = make_app(watch=True, tickets_dir=tmp_path / "nowhere")
+    root = tmp_path / "late-root"
+    root.mkdir()
+    app = make_app(tickets_dir=root, **mode)
+    services = services_of(app)
+    assert services.watcher_state()["alive"] is False
+    assert "waiting for" in str(services.watcher_state()["error"])
 
-    state = services_of(app).watcher_state()
+    tree = TicketTree(root)  # makes planning/tickets/
+    tree.add("T-1.md", "T-1", "review")  # written before the observer can exist
 
-    assert state["alive"] is False and "cannot watch" in str(state["error"])
+    assert wait_until(lambda: status_of(app, "T-1") == "review", timeout=6)
+    state = services.watcher_state()
+    assert state["alive"] is True and state["error"] is None
+    tree.add("T-2.md", "T-2", "blocked")  # and events flow from now on
+    assert wait_until(lambda: status_of(app, "T-2") == "blocked", timeout=3)
+
+
+def test_watcher_waiting_for_its_folder_stops_promptly(tmp_path: Path):
+    watcher = TicketWatcher(tmp_path, lambda _paths: None, retry=0.05)
+    watcher.start()
+
+    watcher.stop()
+    (tmp_path / "planning").mkdir()  # too late: a stopped watcher must not come alive
+
+    assert not wait_until(watcher.is_alive, timeout=0.3)
+
+
+def test_unwatchable_folder_reports_the_os_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "planning").mkdir()
+    watcher = TicketWatcher(tmp_path, lambda _paths: None)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watcher, "_new_observer", lambda: _Refusing(refuse))
+    watcher.start()
+
+    assert watcher.is_alive() is False
+    assert watcher.error == f"cannot watch {tmp_path / 'planning'}: inotify watch limit reached"
+    watcher.stop()
+
+
+class _Refusing:
+    def __init__(self, schedule: Callable[..., None]) -> None:
+        self.schedule = schedule
 
 
 def test_debouncer_coalesces_a_burst_into_one_batch():
