@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dashboard.envconfig import ConfigurationError, environment_help, load_settings
 from dashboard.logging import configure_logging
-from dashboard.settings import SettingsError, describe_variables, load_settings
+from dashboard.settings import Settings
 
 DESCRIPTION = """\
 Serve the ticket dashboard: a web page and JSON API over a tree of Markdown tickets
@@ -19,14 +20,10 @@ line naming the variable."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    rows = "\n".join(
-        f"  {name:<34} {description} (default: {default})"
-        for name, default, description in describe_variables()
-    )
     return argparse.ArgumentParser(
         prog="python -m dashboard",
         description=DESCRIPTION,
-        epilog=f"environment variables:\n{rows}",
+        epilog=environment_help(Settings),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -34,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     build_parser().parse_args(argv)
     try:
-        settings = load_settings()
-    except SettingsError as error:
+        settings = load_settings(Settings)
+    except ConfigurationError as error:
         print(error, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.envconfig import load_settings
 from dashboard.services import EXTENSION_KEY, build_services, services_of
-from dashboard.settings import Settings, load_settings
+from dashboard.settings import Settings
 from dashboard.web import api, events, ops, pages
 from dashboard.web.errors import register_error_handlers
 
@@ -15,7 +16,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app and its services; call start_services/stop_services around use."""
-    settings = settings or load_settings()
+    settings = settings or load_settings(Settings)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.json.sort_keys = False  # type: ignore[attr-defined]

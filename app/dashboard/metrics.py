@@ -56,6 +56,7 @@ def _cores(quota: str, period: str) -> float | None:
 
 
 def _read_text(path: Path) -> str:
+    """A cgroup file's content, stripped; "" for absent or unreadable files."""
     try:
         return path.read_text().strip()
     except OSError:
@@ -64,10 +65,7 @@ def _read_text(path: Path) -> str:
 
 def _read_int(path: Path) -> int | None:
     """The number in a cgroup file; None for "max", absent or unreadable files."""
-    try:
-        text = path.read_text().strip()
-    except OSError:
-        return None
+    text = _read_text(path)
     return int(text) if text.isdigit() else None
 
 

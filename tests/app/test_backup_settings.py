@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.backup.settings import BackupSettings
-from dashboard.jobkit.config import ConfigurationError, load_settings
+from dashboard.envconfig import ConfigurationError, load_settings
 from tests.app.jobs_fixtures import job_environment, run_module
 
 

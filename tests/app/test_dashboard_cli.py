@@ -19,7 +19,8 @@ from ticket_helpers import (
     wait_until,
 )
 
-from dashboard.settings import Settings, env_name
+from dashboard.envconfig import env_name
+from dashboard.settings import Settings
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -39,7 +40,7 @@ def test_help_describes_the_server_and_every_variable(ticket_tree: TicketTree, t
     assert result.returncode == 0
     assert "gunicorn" in result.stdout
     for field in Settings.model_fields:
-        assert env_name(field) in result.stdout
+        assert env_name(Settings, field) in result.stdout
 
 
 def test_invalid_setting_exits_2_with_one_line(ticket_tree: TicketTree, tmp_path: Path):

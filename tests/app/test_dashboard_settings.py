@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.settings import Settings, SettingsError, load_settings
+from dashboard.envconfig import ConfigurationError, load_settings
+from dashboard.settings import Settings
 
 
 def test_defaults(clean_env: None):
-    settings = load_settings()
+    settings = load_settings(Settings)
 
     assert settings.port == Settings.model_fields["port"].default == 8000
     assert settings.watch is True and settings.organize_completed is False
@@ -24,7 +25,7 @@ def test_values_come_from_prefixed_environment(clean_env: None, monkeypatch: pyt
     monkeypatch.setenv("DASHBOARD_LOG_LEVEL", "debug")
     monkeypatch.setenv("DASHBOARD_API_TOKEN", "abc")
 
-    settings = load_settings()
+    settings = load_settings(Settings)
 
     assert settings.port == 9001 and settings.tickets_dir == Path("/srv/tickets")
     assert settings.watch_polling is True and settings.log_level == "DEBUG"
@@ -35,7 +36,7 @@ def test_values_come_from_prefixed_environment(clean_env: None, monkeypatch: pyt
 def test_empty_variable_means_unset(clean_env: None, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DASHBOARD_API_TOKEN", "")
 
-    assert load_settings().api_token is None
+    assert load_settings(Settings).api_token is None
 
 
 @pytest.mark.parametrize(
@@ -53,8 +54,8 @@ def test_invalid_value_is_one_line_naming_variable(
 ):
     monkeypatch.setenv(variable, value)
 
-    with pytest.raises(SettingsError) as caught:
-        load_settings()
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(Settings)
 
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
@@ -64,8 +65,8 @@ def test_several_invalid_values_share_the_line(clean_env: None, monkeypatch: pyt
     monkeypatch.setenv("DASHBOARD_PORT", "x")
     monkeypatch.setenv("DASHBOARD_ORGANIZE_COMPLETED", "perhaps")
 
-    with pytest.raises(SettingsError) as caught:
-        load_settings()
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(Settings)
 
     text = str(caught.value)
     assert "DASHBOARD_PORT" in text and "DASHBOARD_ORGANIZE_COMPLETED" in text

@@ -16,6 +16,7 @@ from dashboard.backup.job import BackupError, describe_failure, run_backup
 from dashboard.backup.naming import list_archives
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
+from dashboard.envconfig import environment_help
 from dashboard.jobkit.shutdown import stop_on_signals
 from dashboard.jobkit.startup import EXIT_CONFIGURATION, start_job
 
@@ -23,23 +24,12 @@ logger = logging.getLogger("dashboard.backup")
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
-_ENVIRONMENT_HELP = """\
-environment (prefix DASHBOARD_):
-  DASHBOARD_TICKETS_DIR           ticket tree to back up (default /tickets)
-  DASHBOARD_DATA_DIR              data volume to back up (default /data)
-  DASHBOARD_BACKUP_DIR            where archives and backup-status.json go (default /backups)
-  DASHBOARD_BACKUP_SCHEDULE       5-field cron expression in UTC (default "0 2 * * *")
-  DASHBOARD_BACKUP_RETENTION_DAYS days to keep archives, >= 1 (default 30)
-  DASHBOARD_BACKUP_ON_START       true: the daemon backs up once at start (default false)
-  DASHBOARD_LOG_LEVEL             DEBUG, INFO, WARNING, ERROR or CRITICAL (default INFO)
-"""
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard.backup",
         description="Back up the dashboard's data volume and ticket tree as tar.gz archives.",
-        epilog=_ENVIRONMENT_HELP,
+        epilog=environment_help(BackupSettings),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -14,7 +14,7 @@ from croniter import croniter
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dashboard.jobkit.config import setting
+from dashboard.envconfig import setting
 from dashboard.logging import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
 
 CRON_FIELD_COUNT = 5
@@ -25,16 +25,23 @@ class BackupSettings(BaseSettings):
         env_prefix="DASHBOARD_", env_ignore_empty=True, frozen=True, extra="ignore"
     )
 
-    tickets_dir: Path = setting(Path("/tickets"), "a folder path (the ticket tree root)")
-    data_dir: Path = setting(Path("/data"), "a folder path (the data volume)")
-    backup_dir: Path = setting(Path("/backups"), "a writable folder path")
+    tickets_dir: Path = setting(
+        Path("/tickets"), "a folder path (the ticket tree root)", "ticket tree to back up"
+    )
+    data_dir: Path = setting(Path("/data"), "a folder path (the data volume)", "data to back up")
+    backup_dir: Path = setting(
+        Path("/backups"), "a writable folder path", "where archives and backup-status.json go"
+    )
     backup_schedule: str = setting(
         "0 2 * * *",
         "a 5-field cron expression in UTC such as '0 2 * * *', or an alias such as '@daily'",
+        "cron schedule in UTC",
     )
-    backup_retention_days: int = setting(30, "a whole number of days >= 1", ge=1)
-    backup_on_start: bool = setting(False, "true or false")
-    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS)
+    backup_retention_days: int = setting(
+        30, "a whole number of days >= 1", "days to keep archives", ge=1
+    )
+    backup_on_start: bool = setting(False, "true or false", "the daemon also backs up at start")
+    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS, "log level of the JSON logs")
 
     _log_level_any_case = field_validator("log_level", mode="before")(normalize_log_level)
 

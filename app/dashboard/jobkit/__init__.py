@@ -1,7 +1,7 @@
 """What the two sidecar jobs (``dashboard.backup``, ``dashboard.monitor``) share.
 
-``config``: pydantic-settings fields and the one-line start-up error; ``startup``: read
-the settings and switch to JSON logs, or report why not; ``shutdown``: SIGTERM/SIGINT as
-a stop event. The log format (``dashboard.logging``) and atomic file writes
-(``dashboard.atomic``) are shared with the dashboard itself and live beside it.
+``startup``: read the settings and switch to JSON logs, or report why not; ``shutdown``:
+SIGTERM/SIGINT as a stop event. Settings fields and errors (``dashboard.envconfig``), the
+log format (``dashboard.logging``) and atomic file writes (``dashboard.atomic``) are
+shared with the dashboard itself and live beside it.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.jobkit.config import ConfigurationError, SettingsT, load_settings
+from dashboard.envconfig import ConfigurationError, SettingsT, load_settings
 from dashboard.logging import configure_logging
 
 EXIT_CONFIGURATION = 2

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Sequence
 
+from dashboard.envconfig import environment_help
 from dashboard.jobkit.shutdown import stop_on_signals
 from dashboard.jobkit.startup import EXIT_CONFIGURATION, start_job
 from dashboard.monitor.heartbeat import HeartbeatWriter
@@ -23,19 +24,6 @@ logger = logging.getLogger("dashboard.monitor")
 
 EXIT_OK = 0
 
-_ENVIRONMENT_HELP = """\
-environment (prefix DASHBOARD_MONITOR_):
-  DASHBOARD_MONITOR_TARGET_URL                dashboard base URL (required)
-  DASHBOARD_MONITOR_INTERVAL_SECONDS          seconds between polls, > 0 (default 60)
-  DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT     CPU % of the target's CPU limit (of one
-                                              core if unlimited) that alerts (default 80)
-  DASHBOARD_MONITOR_MEMORY_THRESHOLD_PERCENT  cgroup memory % that alerts (default 80)
-  DASHBOARD_MONITOR_WEBHOOK_URL               POST each state change here (optional)
-  DASHBOARD_MONITOR_HEARTBEAT_FILE            default /tmp/monitor-heartbeat.json
-  DASHBOARD_MONITOR_TIMEOUT_SECONDS           per-request timeout, > 0 (default 5)
-  DASHBOARD_MONITOR_LOG_LEVEL                 DEBUG ... CRITICAL (default INFO)
-"""
-
 
 def build_parser() -> argparse.ArgumentParser:
     return argparse.ArgumentParser(
@@ -44,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Poll the dashboard's /health and /api/metrics and log a JSON line (and call "
             "the webhook) whenever health, CPU or memory state changes."
         ),
-        epilog=_ENVIRONMENT_HELP,
+        epilog=environment_help(MonitorSettings),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dashboard.jobkit.config import setting
+from dashboard.envconfig import setting
 from dashboard.logging import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
 
 _HTTP_URL = "an http:// or https:// URL with a host"
@@ -25,16 +25,30 @@ class MonitorSettings(BaseSettings):
         env_prefix="DASHBOARD_MONITOR_", env_ignore_empty=True, frozen=True, extra="ignore"
     )
 
-    target_url: str = setting(..., f"{_HTTP_URL}, e.g. http://ticket-dashboard-dev-dashboard:8000")
-    interval_seconds: float = setting(60.0, "a number of seconds > 0", gt=0)
+    target_url: str = setting(
+        ...,
+        f"{_HTTP_URL}, e.g. http://ticket-dashboard-dev-dashboard:8000",
+        "dashboard base URL",
+    )
+    interval_seconds: float = setting(
+        60.0, "a number of seconds > 0", "seconds between polls", gt=0
+    )
     # Percent of the target's CPU limit (one core when it has none): see CpuUsageEstimator.
-    cpu_threshold_percent: float = setting(80.0, "a percentage > 0", gt=0)
-    memory_threshold_percent: float = setting(80.0, "a percentage > 0 and <= 100", gt=0, le=100)
-    webhook_url: str | None = setting(None, _HTTP_URL)
+    cpu_threshold_percent: float = setting(
+        80.0, "a percentage > 0", "CPU % of the target's CPU limit that alerts", gt=0
+    )
+    memory_threshold_percent: float = setting(
+        80.0, "a percentage > 0 and <= 100", "cgroup memory % that alerts", gt=0, le=100
+    )
+    webhook_url: str | None = setting(None, _HTTP_URL, "POST each state change here")
     # /tmp is a tmpfs in the monitor container, the one writable place it has.
-    heartbeat_file: Path = setting(Path("/tmp/monitor-heartbeat.json"), "a file path")  # noqa: S108
-    timeout_seconds: float = setting(5.0, "a number of seconds > 0", gt=0)
-    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS)
+    heartbeat_file: Path = setting(
+        Path("/tmp/monitor-heartbeat.json"),  # noqa: S108
+        "a file path",
+        "JSON file rewritten every tick",
+    )
+    timeout_seconds: float = setting(5.0, "a number of seconds > 0", "per-request timeout", gt=0)
+    log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS, "log level of the JSON logs")
 
     _log_level_any_case = field_validator("log_level", mode="before")(normalize_log_level)
 
