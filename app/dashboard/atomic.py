@@ -36,7 +36,7 @@ def atomic_replace(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def write_json_atomically(path: Path, document: dict[str, Any], mode: int = 0o644) -> None:
@@ -66,7 +66,7 @@ def _copy_ownership(temp_name: str, previous: os.stat_result | None, default_mod
         os.chown(temp_name, previous.st_uid, previous.st_gid)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable; not every file system allows opening a folder."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.backup.daemon import BackupDaemon
-from dashboard.backup.job import BackupError, describe_failure, run_backup
+from dashboard.backup.job import log_failure, run_backup
 from dashboard.backup.naming import list_archives
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
@@ -62,11 +62,7 @@ def _run(settings: BackupSettings, _args: argparse.Namespace) -> int:
     try:
         run_backup(settings, stop)
     except Exception as error:
-        logger.error(
-            "backup failed",
-            extra={"error": describe_failure(error)},
-            exc_info=not isinstance(error, BackupError),
-        )
+        log_failure(error)
         return EXIT_FAILED
     return EXIT_OK
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from croniter import croniter
 
-from dashboard.backup.job import BackupError, Clock, describe_failure, run_backup, utc_now
+from dashboard.backup.job import Clock, log_failure, run_backup, utc_now
 from dashboard.backup.retention import prune_archives
 from dashboard.backup.settings import BackupSettings
 
@@ -70,12 +70,7 @@ class BackupDaemon:
         try:
             run_backup(self._settings, self._stop, self._clock)
         except Exception as error:
-            # Expected failures (a missing mount) need no traceback; surprises do.
-            logger.error(
-                "backup failed",
-                extra={"error": describe_failure(error)},
-                exc_info=not isinstance(error, BackupError),
-            )
+            log_failure(error)
             return
         # Only after a success: while backups fail, the old archives are all there is.
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dashboard.atomic import fsync_folder
 from dashboard.backup import status
 from dashboard.backup.archive import verify_archive, write_archive
 from dashboard.backup.naming import PARTIAL_PREFIX, PARTIAL_SUFFIX, ArchiveInfo, archive_name
@@ -88,7 +89,8 @@ def _make_archive(
             os.fsync(stream.fileno())
         verify_archive(partial_path, manifest)
         os.rename(partial_path, final_path)
-    _sync_directory(settings.backup_dir)
+    # Makes the rename itself durable, so a crash right after cannot lose the archive.
+    fsync_folder(settings.backup_dir)
     return ArchiveInfo(final_path, started, final_path.stat().st_size)
 
 
@@ -121,13 +123,13 @@ def _partial_file(backup_dir: Path) -> Iterator[Path]:
             path.unlink()
 
 
-def _sync_directory(directory: Path) -> None:
-    # Makes the rename itself durable, so a crash right after cannot lose the archive.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def log_failure(error: Exception) -> None:
+    # Expected failures (a missing mount) need no traceback; surprises do.
+    logger.error(
+        "backup failed",
+        extra={"error": describe_failure(error)},
+        exc_info=not isinstance(error, BackupError),
+    )
 
 
 def describe_failure(error: Exception) -> str:

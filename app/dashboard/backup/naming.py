@@ -15,7 +15,9 @@ from pathlib import Path
 ARCHIVE_PREFIX = "ticket-dashboard-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-_ARCHIVE_NAME = re.compile(r"ticket-dashboard-backup-(\d{8}T\d{6}Z)\.tar\.gz")
+_ARCHIVE_NAME = re.compile(
+    re.escape(ARCHIVE_PREFIX) + r"(\d{8}T\d{6}Z)" + re.escape(ARCHIVE_SUFFIX)
+)
 
 # Archives are written under this hidden prefix and renamed when complete, so a
 # half-written file never matches the archive pattern.

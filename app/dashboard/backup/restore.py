@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dashboard.backup.progress import ProgressReporter
+from dashboard.backup.source_tree import climbs_out
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +68,7 @@ def _unsafe_link_reason(member: tarfile.TarInfo) -> str | None:
         return "links to an absolute path"
     # A symlink resolves from its own folder, a hard link from the archive root.
     base = posixpath.dirname(member.name) if member.issym() else ""
-    resolved = posixpath.normpath(posixpath.join(base, member.linkname))
-    if resolved == ".." or resolved.startswith("../"):
+    if climbs_out(base, member.linkname):
         return "links outside the target directory"
     return None
 

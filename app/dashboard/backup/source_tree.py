@@ -56,8 +56,13 @@ def _walk_directory(directory: Path, root: Path, archive_root: str) -> Iterator[
 
 def _link_stays_inside(link: Path, root: Path) -> bool:
     target = os.readlink(link)
-    if posixpath.isabs(target):
-        return False
-    link_folder = link.parent.relative_to(root).as_posix()
-    resolved = posixpath.normpath(posixpath.join(link_folder, target))
-    return resolved != ".." and not resolved.startswith("../")
+    return not posixpath.isabs(target) and not climbs_out(
+        link.parent.relative_to(root).as_posix(), target
+    )
+
+
+def climbs_out(base: str, relative_target: str) -> bool:
+    """Whether ``relative_target``, resolved from folder ``base`` (relative to a root),
+    lands above that root. Shared with the restore side, which applies the same rule."""
+    resolved = posixpath.normpath(posixpath.join(base, relative_target))
+    return resolved == ".." or resolved.startswith("../")

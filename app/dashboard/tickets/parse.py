@@ -23,9 +23,10 @@ from dashboard.tickets.model import (
 
 BOM = b"\xef\xbb\xbf"
 DELIMITER = "---"
-# Only CR, LF and CRLF end a line (str.splitlines would also split on \f, \x1c, U+2028...),
-# matching how the status writer sees the same file's bytes.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# Only CR, LF and CRLF end a line (str.splitlines would also split on \f, \x1c, U+2028...);
+# the status writer splits the same file's bytes with the same pattern.
+LINE_PATTERN = r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z"
+_LINE = re.compile(LINE_PATTERN)
 
 
 class FrontMatterError(ValueError):

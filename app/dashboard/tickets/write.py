@@ -12,10 +12,10 @@ import re
 from datetime import UTC, datetime
 
 from dashboard.tickets.model import Ticket
-from dashboard.tickets.parse import BOM, parse_ticket
+from dashboard.tickets.parse import BOM, DELIMITER, LINE_PATTERN, parse_ticket
 
-_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_DELIMITER = b"---"
+_LINE = re.compile(LINE_PATTERN.encode())
+_DELIMITER = DELIMITER.encode()
 
 
 class RewriteError(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dashboard.tickets.store import TicketError
@@ -33,7 +33,8 @@ def _http_error(error: HTTPException) -> Response:
     response = error.get_response()
     message = error.description or error.name
     if isinstance(error, RequestEntityTooLarge):
-        message = "request body is too large; the limit is 64 KiB"
+        limit_kib = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        message = f"request body is too large; the limit is {limit_kib} KiB"
     body = error_response(error.code or 500, message)
     own = {"content-type", "content-length"}
     body.headers.extend((k, v) for k, v in response.headers if k.lower() not in own)
