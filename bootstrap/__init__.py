@@ -2,3 +2,8 @@
 
 Standard library only: it runs before the project's virtualenv exists.
 """
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: Pulumi.yaml, requirements.txt, app/ and .tools/ are found from here."""

@@ -13,14 +13,11 @@ import dataclasses
 import json
 import sys
 import time
-from pathlib import Path
 
-from . import base_image, docker_engine, wheelhouse
+from . import ROOT, base_image, docker_engine, wheelhouse
 from .pins import read_pins
 from .progress import BootstrapError, say
 from .pulumi_tools import ensure_cli, ensure_toolchain
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:

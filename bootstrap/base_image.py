@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .apt import apt_install
+from .docker_engine import docker_ok
 from .progress import BootstrapError, say, step
 
 DEFAULT_BASE = "python:3.11-slim-bookworm"
@@ -86,11 +87,11 @@ def configured_base(stack_file: Path) -> str:
 
 
 def ensure_base(image: str) -> None:
-    present = _docker_ok(["image", "inspect", image])
+    present = docker_ok(["image", "inspect", image])
     pulled = False
     if not present:
         say(f"trying to pull {image}")
-        pulled = _docker_ok(["pull", image], timeout=300)
+        pulled = docker_ok(["pull", image], timeout=300)
     action = base_action(present, pulled)
     if action == "debootstrap":
         say(f"{image} is neither present nor pullable: building an equivalent from Debian")
@@ -193,13 +194,3 @@ def _import(rootfs: Path, image: str) -> None:
         raise BootstrapError(
             f"docker import of {image} failed", "re-run: make bootstrap", detail=stderr
         )
-
-
-def _docker_ok(args: list[str], timeout: int = 60) -> bool:
-    try:
-        result = subprocess.run(
-            ["docker", *args], capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return False
-    return result.returncode == 0

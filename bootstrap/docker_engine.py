@@ -28,10 +28,15 @@ def engine_action(answers: bool, dockerd_installed: bool, is_root: bool) -> str:
 
 
 def docker_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
+    return shutil.which("docker") is not None and docker_ok(["info"], timeout=20)
+
+
+def docker_ok(args: list[str], timeout: int = 60) -> bool:
+    """Whether ``docker ARGS`` succeeds within ``timeout`` seconds (output discarded)."""
     try:
-        result = subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False)
+        result = subprocess.run(
+            ["docker", *args], capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return False
     return result.returncode == 0

@@ -9,6 +9,7 @@ CLI never tries to download anything.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ PROVIDER_VERSION_VAR = f"{PROVIDER_MODULE}/pkg/version.Version"
 
 @dataclass(frozen=True)
 class Toolchain:
-    """Where the pulumi commands come from; written to .tools/env.sh for make."""
+    """Where the pulumi commands come from; recorded in .tools/toolchain.json, which
+    bootstrap/pulumi_env.py reads for every pulumi command make runs."""
 
     bin_dir: Path | None  # None: the user's own pulumi on PATH
     pulumi_home: Path | None  # None: the user's default ~/.pulumi
@@ -221,8 +223,6 @@ def _pulumi(pulumi: Path, home: Path | None, *args: str, check: bool = True):
 
 
 def _base_env() -> dict[str, str]:
-    import os
-
     # Never let the CLI phone home for updates or plugins during bootstrap.
     return {
         **os.environ,

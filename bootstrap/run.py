@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
+from . import ROOT
 from .progress import BootstrapError
 from .pulumi_env import pulumi_env
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
