@@ -129,12 +129,7 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
     )
     if args.api_token is None:
         return list(plain)
-    # apply() on a secret stays secret, so the engine encrypts this entry (and masks the
-    # whole env list in plans and state).
-    token_entry = pulumi.Output.secret(args.api_token).apply(
-        lambda token: f"{app.ENV_API_TOKEN}={token}"
-    )
-    return [*plain, token_entry]
+    return [*plain, app.secret_env(app.ENV_API_TOKEN, args.api_token)]
 
 
 def _mounts(storage: AppStorage, settings: DashboardSettings) -> list[docker.ContainerMountArgs]:

@@ -100,11 +100,7 @@ def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
     )
     entries: list[pulumi.Input[str]] = [*plain, target]
     if args.webhook_url is not None:
-        entries.append(
-            pulumi.Output.secret(args.webhook_url).apply(
-                lambda url: f"{app.ENV_MONITOR_WEBHOOK_URL}={url}"
-            )
-        )
+        entries.append(app.secret_env(app.ENV_MONITOR_WEBHOOK_URL, args.webhook_url))
     return entries
 
 

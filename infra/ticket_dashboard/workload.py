@@ -4,6 +4,8 @@ This is the contract with the application; the components only combine these fac
 the stack's settings.
 """
 
+import pulumi
+
 DASHBOARD_COMMAND = ("python", "-m", "dashboard")
 BACKUP_COMMAND = ("python", "-m", "dashboard.backup", "daemon")
 MONITOR_COMMAND = ("python", "-m", "dashboard.monitor")
@@ -52,6 +54,12 @@ ENV_MONITOR_LOG_LEVEL = "DASHBOARD_MONITOR_LOG_LEVEL"
 def env_flag(value: bool) -> str:
     """Booleans as the application parses them."""
     return "true" if value else "false"
+
+
+def secret_env(name: str, value: pulumi.Output[str]) -> pulumi.Output[str]:
+    """``NAME=value`` kept secret: apply() on a secret stays secret, so the engine encrypts
+    this entry (and masks the whole env list in plans and state)."""
+    return pulumi.Output.secret(value).apply(lambda plain: f"{name}={plain}")
 
 
 def env_list(values: dict[str, str]) -> list[str]:
