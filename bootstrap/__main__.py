@@ -13,8 +13,9 @@ import dataclasses
 import json
 import sys
 import time
+from pathlib import Path
 
-from . import ROOT, base_image, docker_engine, wheelhouse
+from . import ROOT, base_image, docker_engine, ticket_tree, wheelhouse
 from .pins import read_pins
 from .progress import BootstrapError, say
 from .pulumi_tools import ensure_cli, ensure_toolchain
@@ -41,6 +42,8 @@ def main() -> int:
 
 def _run(profile: str, stack: str) -> None:
     tools = ROOT / ".tools"
+    _link_program_venv()
+    ticket_tree.ensure_writable_sample_tree(ROOT, stack)
     docker_engine.ensure_engine(tools / "dockerd.log")
     image = base_image.configured_base(ROOT / f"Pulumi.{stack}.yaml")
     base_image.ensure_base(image)
@@ -55,6 +58,15 @@ def _run(profile: str, stack: str) -> None:
     record = {k: str(v) if v else None for k, v in dataclasses.asdict(chosen).items()}
     tools.mkdir(exist_ok=True)
     (tools / "toolchain.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def _link_program_venv() -> None:
+    """infra/.venv -> ../.venv. Dynamic providers (pulumi.dynamic) start in the program
+    folder (Pulumi.yaml's main: infra/) and resolve the runtime's virtualenv option
+    against it, not against the project root as the program itself does."""
+    link = ROOT / "infra" / ".venv"
+    if not link.is_symlink():
+        link.symlink_to(Path("..") / ".venv")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Pulumi program and Dockerfile are the same on both kinds of host.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 from .apt import apt_install
 from .docker_engine import docker_ok
 from .progress import BootstrapError, say, step
+from .stack_file import stack_setting
 
 DEFAULT_BASE = "python:3.11-slim-bookworm"
 DEBIAN_SUITE = "bookworm"
@@ -75,15 +75,7 @@ def base_action(present: bool, pullable: bool) -> str:
 
 
 def configured_base(stack_file: Path) -> str:
-    """Read ticket-dashboard:baseImage from a stack file without a YAML parser
-    (this runs before the venv exists); the program validates the file properly."""
-    if stack_file.exists():
-        pattern = re.compile(r"^\s+ticket-dashboard:baseImage:\s*['\"]?([^'\"\s#]+)")
-        for line in stack_file.read_text(encoding="utf-8").splitlines():
-            match = pattern.match(line)
-            if match:
-                return match.group(1)
-    return DEFAULT_BASE
+    return stack_setting(stack_file, "baseImage") or DEFAULT_BASE
 
 
 def ensure_base(image: str) -> None:

@@ -56,11 +56,13 @@ def _fix_for(stderr: str) -> str:
     return "read the Go error above, then re-run: make bootstrap"
 
 
-def build_tool(module_dir: Path, package: str, output: Path, ldflags: str) -> None:
+def build_tool(
+    module_dir: Path, package: str, output: Path, ldflags: str, source: str = "Go modules"
+) -> None:
     """`go build` the tool `package` required by `module_dir` into `output`, atomically."""
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.partial")
-    with step(f"building {output.name} from Go modules (cold: minutes)"):
+    with step(f"building {output.name} from {source} (cold: minutes)"):
         try:
             args = ["build", "-trimpath", "-ldflags", ldflags, "-o", str(partial), package]
             run_go(args, module_dir, f"building {output.name}")

@@ -15,13 +15,16 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .go_build import build_tool, run_go
+from . import upstream_sources
+from .go_build import build_tool, go_env, require_go, run_go
 from .pins import Pins
 from .progress import BootstrapError, say, step
 
 CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-LANGUAGE_PACKAGE = "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
+LANGUAGE_MODULE = "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
+LANGUAGE_PACKAGE = LANGUAGE_MODULE
 PROVIDER_MODULE = "github.com/pulumi/pulumi-docker/provider/v5"
+UPSTREAM_MODULE = "github.com/kreuzwerker/terraform-provider-docker"
 PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-docker"
 SDK_VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 PROVIDER_VERSION_VAR = f"{PROVIDER_MODULE}/pkg/version.Version"
@@ -46,7 +49,11 @@ def choose_source(found_version: str | None, plugin_versions: list[str], pins: P
 
 
 def ensure_toolchain(root: Path, pins: Pins) -> Toolchain:
-    """CLI, language host and docker plugin: the user's, or built here."""
+    """CLI, language host and docker plugin: the user's, or built here.
+
+    Each plugin comes from the first source that works: the Go wrapper modules in
+    bootstrap/go/, then the upstream source archives (upstream_sources.py).
+    """
     existing = _existing_pulumi(root)
     if existing:
         found = choose_source(_version_of(existing), _docker_plugins(existing, None), pins)
@@ -57,16 +64,49 @@ def ensure_toolchain(root: Path, pins: Pins) -> Toolchain:
     tools = _local(root)
     go_dir = root / "bootstrap" / "go"
     _ensure_cli_binary(go_dir, tools, pins)
+    sources = PluginSources(go_dir, _archives(root, go_dir, pins), root / ".tools" / "src")
     # Try both plugins before failing, so one run reports everything that is missing.
     failures: list[BootstrapError] = []
     for ensure in (_ensure_language_host, _ensure_docker_plugin):
         try:
-            ensure(go_dir, tools, pins)
+            ensure(sources, tools, pins)
         except BootstrapError as error:
             failures.append(error)
     if failures:
         raise _combined(failures)
     return tools
+
+
+@dataclass(frozen=True)
+class PluginSources:
+    """Where the two plugins can come from when no usable pulumi is on PATH."""
+
+    go_dir: Path
+    archives: dict[str, upstream_sources.Archives | None]  # plugin binary -> checked archives
+    src_root: Path
+
+
+def _archives(root: Path, go_dir: Path, pins: Pins) -> dict:
+    folder = upstream_sources.archive_folder(root, os.environ)
+    commit = _upstream_commit(go_dir / "pulumi-resource-docker")
+    names = upstream_sources.archive_names(pins.pulumi, pins.pulumi_docker, commit)
+    return {
+        binary: upstream_sources.checked_archives(folder, needed)
+        for binary, needed in names.items()
+    }
+
+
+def _upstream_commit(module_dir: Path) -> str:
+    """The upstream Terraform provider commit: the wrapper's replace directive names it
+    (a pseudo-version ending in the commit), so the pin is written once."""
+    fields = (module_dir / "go.mod").read_text(encoding="utf-8").split()
+    for index, field in enumerate(fields[:-1]):
+        if field == UPSTREAM_MODULE:
+            return fields[index + 1].rsplit("-", 1)[-1]
+    raise BootstrapError(
+        f"{module_dir}/go.mod does not replace the provider's upstream with {UPSTREAM_MODULE}",
+        "restore bootstrap/go from git: git checkout -- bootstrap/go",
+    )
 
 
 def _combined(failures: list[BootstrapError]) -> BootstrapError:
@@ -109,23 +149,33 @@ def _ensure_cli_binary(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
     build_tool(go_dir / "pulumi-cli", CLI_PACKAGE, cli, flags)
 
 
-def _ensure_language_host(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+def _ensure_language_host(sources: PluginSources, tools: Toolchain, pins: Pins) -> None:
     host = tools.bin_dir / "pulumi-language-python"
-    if host.exists():
+    archives = sources.archives["pulumi-language-python"]
+    if _is_fresh(host, archives, pins.pulumi):
         say("pulumi-language-python already built")
         return
-    flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
-    build_tool(go_dir / "pulumi-language-python", LANGUAGE_PACKAGE, host, flags)
+    if _module_served(sources.go_dir / "pulumi-language-python", LANGUAGE_MODULE):
+        flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
+        build_tool(sources.go_dir / "pulumi-language-python", LANGUAGE_PACKAGE, host, flags)
+        return
+    if archives is None:
+        raise _no_source("pulumi-language-python", f"v{pins.pulumi}")
+    upstream_sources.build_language_host(archives, sources.src_root, host, pins.pulumi)
 
 
-def _ensure_docker_plugin(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+def _ensure_docker_plugin(sources: PluginSources, tools: Toolchain, pins: Pins) -> None:
     cli = tools.bin_dir / "pulumi"
-    if pins.pulumi_docker in _docker_plugins(cli, tools.pulumi_home):
+    # Not in bin/: the CLI would prefer a plugin on PATH over the registered one, and warn.
+    plugin = tools.bin_dir.parent / "plugins" / "pulumi-resource-docker"
+    archives = sources.archives["pulumi-resource-docker"]
+    registered = pins.pulumi_docker in _docker_plugins(cli, tools.pulumi_home)
+    fresh = _is_fresh(plugin, archives, pins.pulumi_docker)
+    if registered and fresh:
         say(f"docker resource plugin {pins.pulumi_docker} already registered")
         return
-    plugin = tools.bin_dir / "pulumi-resource-docker"
-    if not plugin.exists():
-        _build_docker_plugin(go_dir / "pulumi-resource-docker", plugin, pins)
+    if not fresh:
+        _build_docker_binary(sources, archives, plugin, pins)
     with step(f"registering docker plugin {pins.pulumi_docker}"):
         _pulumi(
             cli,
@@ -137,7 +187,60 @@ def _ensure_docker_plugin(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
             pins.pulumi_docker,
             "--file",
             str(plugin),
+            "--reinstall",
         )
+
+
+def _build_docker_binary(
+    sources: PluginSources, archives: upstream_sources.Archives | None, plugin: Path, pins: Pins
+) -> None:
+    module_dir = sources.go_dir / "pulumi-resource-docker"
+    if _module_served(module_dir, PROVIDER_MODULE):
+        _build_docker_plugin(module_dir, plugin, pins)
+    elif archives is None:
+        raise _no_source("pulumi-resource-docker", pins.pulumi_docker)
+    else:
+        version = pins.pulumi_docker
+        upstream_sources.build_docker_provider(archives, sources.src_root, plugin, version)
+
+
+def _is_fresh(binary: Path, archives: upstream_sources.Archives | None, version: str) -> bool:
+    """Built, and if it was built from archives, from these archives with this Go."""
+    if not binary.exists():
+        return False
+    if archives is None or not upstream_sources.has_stamp(binary):
+        return True  # built from the Go wrapper modules: their pins are in go.mod
+    return upstream_sources.is_current(binary, upstream_sources.build_key(archives, version))
+
+
+def _module_served(module_dir: Path, module: str) -> bool:
+    """Source 2 of 3: does this machine's Go module proxy serve the plugin's module?
+    Asking for its go.mod alone answers in a second, before any build is tried."""
+    version = _required_version(module_dir, module)
+    result = subprocess.run(
+        [require_go(), "mod", "download", "-json", f"{module}@{version}"],
+        cwd=module_dir,
+        env=go_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        say(f"{module}@{version}: served by the Go module proxy, building from it")
+        return True
+    say(f"{module}: the Go module proxy does not serve it; trying the upstream archives")
+    return False
+
+
+def _no_source(binary: str, version: str) -> BootstrapError:
+    return BootstrapError(
+        f"{binary} {version}: no source works here (no pulumi on PATH with it, the Go "
+        f"module proxy refuses it, no upstream archives in ${upstream_sources.ENV_DIR} "
+        "or ../shared/third_party)",
+        "on a normal host: curl -fsSL https://get.pulumi.com | sh -s -- --version "
+        "3.246.0 && pulumi plugin install resource docker 5.1.0; here: put the upstream "
+        f"archives and their SHA256SUMS in a folder and export {upstream_sources.ENV_DIR}=it",
+    )
 
 
 def _build_docker_plugin(module_dir: Path, plugin: Path, pins: Pins) -> None:

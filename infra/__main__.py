@@ -26,7 +26,7 @@ host_port = select_host_port(
 
 image = AppImage("image", ImageArgs(naming, APP_DIR, config.base_image))
 network = StackNetwork("network", NetworkArgs(naming, config.subnet, config.gateway_address))
-storage = StackStorage("storage", StorageArgs(naming))
+storage = StackStorage("storage", StorageArgs(naming, config.protect_data))
 
 # Every container gets the same baseline, image and network; dashboard and backup also
 # share the data volumes and the host's ticket tree.

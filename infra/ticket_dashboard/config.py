@@ -13,6 +13,7 @@ Values are handled as the Pulumi CLI hands them to a program: as strings (``"310
 import difflib
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
@@ -31,12 +32,14 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from ticket_dashboard.ports import PortRange
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_ROOT
 from ticket_dashboard.units import MEBIBYTE, parse_memory_bytes
+from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID
 
 PUBLIC_BASE_IMAGE = "python:3.11-slim-bookworm"
 MIN_API_TOKEN_LENGTH = 16
@@ -156,6 +159,9 @@ class StackConfig(BaseModel):
     log_max_size: DockerLogSize = "10m"
     log_max_files: Annotated[int, Field(ge=1, le=100)] = 3
     tickets_dir: Path
+    # The status change is the dashboard's one write: the tree is mounted writable unless
+    # a stack asks for a read-only dashboard, which then refuses writes with a 403.
+    tickets_read_only: bool = False
     organize_completed: bool = False
     watch: bool = True
     watch_polling: bool = False
@@ -172,6 +178,20 @@ class StackConfig(BaseModel):
     require_api_token: bool = True
     api_token: SecretStr | None = None
     health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = 120
+    # Keep the data and backups volumes when the stack is destroyed (retain_on_delete).
+    protect_data: bool = True
+
+    @model_validator(mode="after")
+    def _writes_need_a_writable_tree(self) -> "StackConfig":
+        # A model validator: it sees every field, whatever their declaration order.
+        if self.organize_completed and self.tickets_read_only:
+            raise ValueError(
+                f"{_full_key('organizeCompleted')} moves ticket files, so it needs a writable "
+                f"tree: set {_full_key('ticketsReadOnly')} to false or organizeCompleted to false"
+            )
+        if not self.tickets_read_only:
+            _require_writable_by_runtime_user(self.tickets_dir)
+        return self
 
     @field_validator("tickets_dir", mode="after")
     @classmethod
@@ -229,6 +249,34 @@ class StackConfig(BaseModel):
 
     def monitor_webhook_secret(self) -> pulumi.Output[str] | None:
         return _secret_output(self.monitor_webhook_url)
+
+
+def _require_writable_by_runtime_user(tree: Path) -> None:
+    """Status changes write a temp file beside the ticket and rename it, so every folder
+    of the tree must let the container's uid create files. Checked by mode bits (ACLs are
+    not read), before anything is deployed, instead of a failed write on the first click."""
+    planning = tree / "planning"
+    folders = [tree] if not planning.is_dir() else [planning, *_folders_under(planning)]
+    closed = [folder for folder in folders if not _uid_may_write(folder.stat())]
+    if closed:
+        shown = ", ".join(str(f) for f in closed[:3]) + (" ..." if len(closed) > 3 else "")
+        raise ValueError(
+            f"{_full_key('ticketsDir')}: uid {RUNTIME_UID}, which the dashboard runs as, cannot "
+            f"write in {shown}; run `chgrp -R {RUNTIME_GID} {tree} && chmod -R g+rwX {tree}` "
+            f"(or chown -R {RUNTIME_UID}), or set {_full_key('ticketsReadOnly')} true"
+        )
+
+
+def _folders_under(root: Path) -> list[Path]:
+    return [Path(parent) / name for parent, names, _ in os.walk(root) for name in names]
+
+
+def _uid_may_write(status: os.stat_result) -> bool:
+    if status.st_uid == RUNTIME_UID:
+        return status.st_mode & 0o300 == 0o300
+    if status.st_gid == RUNTIME_GID:
+        return status.st_mode & 0o030 == 0o030
+    return status.st_mode & 0o003 == 0o003
 
 
 def _secret_output(value: SecretStr | None) -> pulumi.Output[str] | None:

@@ -15,6 +15,7 @@ import pulumi_docker as docker
 
 from ticket_dashboard.config import StackConfig
 from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.pids_limit import PidsLimit
 from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID, SCRATCH_PATH
 
@@ -103,7 +104,7 @@ def hardened_container(
     that needs them, so the baseline cannot be overridden by accident: a duplicate keyword
     is a TypeError.
     """
-    return docker.Container(
+    container = docker.Container(
         f"{name}-container",
         image=shared.image,
         command=list(command),
@@ -117,6 +118,13 @@ def hardened_container(
         **extra,
         opts=_fixed_name_options(parent),
     )
+    PidsLimit(
+        f"{name}-pids-limit",
+        container.id,
+        shared.baseline.pids_limit,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return container
 
 
 def _naming_and_network(shared: SharedInputs, role: str) -> dict[str, Any]:
@@ -152,15 +160,7 @@ def _resource_limits(baseline: ContainerBaseline) -> dict[str, Any]:
         "memory_reservation": whole_mebibytes(baseline.memory_reservation_bytes),
         "cpus": provider_cpus(baseline.cpu_limit),
         "cpu_shares": cpu_shares(baseline.cpu_reservation),
-        # pulumi-docker 5.1.0's Container has no pids_limit (the cgroup pids controller).
-        # RLIMIT_NPROC is the closest it offers: it caps processes and threads of uid 1001
-        # and stops a fork bomb, but the kernel counts them per uid across the host, so every
-        # container running as 1001 shares this allowance.
-        "ulimits": [
-            docker.ContainerUlimitArgs(
-                name="nproc", soft=baseline.pids_limit, hard=baseline.pids_limit
-            )
-        ],
+        # The process cap is not here: the provider has no pids_limit, see pids_limit.py.
     }
 
 
@@ -187,8 +187,16 @@ def _attachment(network_name: pulumi.Input[str], role: str) -> docker.ContainerN
 def _fixed_name_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
     """Options for a container with a fixed name (and maybe a fixed host port).
 
+    Every input change replaces the container. The provider's in-place update applies
+    only restart, cpu_shares, memory, memory_reservation and cpu_set; it reports success
+    for mounts, ports, networks, tmpfs, health check, labels, log options and memory_swap
+    and leaves the running container as it was, so state and engine disagree. A new
+    container is the only way such a change is really made.
+
     The provider would create the replacement before deleting the old container, and
     both would claim the same name and port. Deleting first costs a short outage on
     every replacement; that downtime is accepted and counted in the benchmarks.
     """
-    return pulumi.ResourceOptions(parent=parent, delete_before_replace=True)
+    return pulumi.ResourceOptions(
+        parent=parent, delete_before_replace=True, replace_on_changes=["*"]
+    )

@@ -16,16 +16,21 @@ ROLE = "dashboard"
 
 # The image's probe: GET /health on DASHBOARD_PORT. Declared here as well as in the
 # Dockerfile so the policy pack can see it and wait=True has something to wait for.
+# Docker 20.10 has no start-interval, so the first probe comes one interval after start:
+# 3 s brings a restarted dashboard to "healthy" within about 4 s (/health answers from the
+# first second), and 3 failures in a row (9 s) before "unhealthy" keep it from flapping.
 HEALTH_CHECK = HealthCheck(
     test=app.HEALTHCHECK_COMMAND,
-    interval_seconds=10,
+    interval_seconds=3,
     start_period_seconds=20,
+    timeout_seconds=3,
 )
 
 
 @dataclass(frozen=True)
 class DashboardSettings:
     log_level: str
+    tickets_read_only: bool
     organize_completed: bool
     watch: bool
     watch_polling: bool
@@ -34,6 +39,7 @@ class DashboardSettings:
     def from_config(cls, config: StackConfig) -> "DashboardSettings":
         return cls(
             log_level=config.log_level,
+            tickets_read_only=config.tickets_read_only,
             organize_completed=config.organize_completed,
             watch=config.watch,
             watch_polling=config.watch_polling,
@@ -123,6 +129,7 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
             app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
             app.ENV_LOG_LEVEL: settings.log_level,
             app.ENV_ORGANIZE_COMPLETED: app.env_flag(settings.organize_completed),
+            app.ENV_TICKETS_READ_ONLY: app.env_flag(settings.tickets_read_only),
             app.ENV_WATCH: app.env_flag(settings.watch),
             app.ENV_WATCH_POLLING: app.env_flag(settings.watch_polling),
         }
@@ -138,8 +145,8 @@ def _mounts(storage: AppStorage, settings: DashboardSettings) -> list[docker.Con
             target=app.TICKETS_PATH,
             type="bind",
             source=str(storage.tickets_dir),
-            # Organizing completed tickets moves files; otherwise the dashboard only reads.
-            read_only=not settings.organize_completed,
+            # Writable: status changes rewrite ticket files (and organize moves them).
+            read_only=settings.tickets_read_only,
         ),
         docker.ContainerMountArgs(
             target=app.DATA_PATH, type="volume", source=storage.data_volume, read_only=False

@@ -30,6 +30,8 @@ class AppStorage:
 @dataclass(frozen=True)
 class StorageArgs:
     naming: StackNaming
+    protect_data: bool
+    """Keep both volumes in Docker when the stack is destroyed (prod's archives)."""
 
 
 class StackStorage(pulumi.ComponentResource):
@@ -42,19 +44,24 @@ class StackStorage(pulumi.ComponentResource):
         self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(STORAGE_TYPE, name, None, opts)
-        self.data_volume = self._volume(name, "data", args.naming).name
-        self.backups_volume = self._volume(name, "backups", args.naming).name
+        self.data_volume = self._volume(name, "data", args).name
+        self.backups_volume = self._volume(name, "backups", args).name
         self.register_outputs(
             {"data_volume": self.data_volume, "backups_volume": self.backups_volume}
         )
 
-    def _volume(self, name: str, purpose: str, naming: StackNaming) -> docker.Volume:
-        labels = naming.labels(purpose)
+    def _volume(self, name: str, purpose: str, args: StorageArgs) -> docker.Volume:
+        labels = args.naming.labels(purpose)
         # Volume labels are replace-only in the provider and a replaced volume is an empty
         # one: keep names and labels stable. delete_before_replace because the name is fixed.
+        # retain_on_delete rather than protect: protect would make `pulumi destroy` fail
+        # for the whole stack; retaining lets destroy remove the containers and network and
+        # leaves the volumes, which the next `up` of the stack adopts again by name.
         return docker.Volume(
             f"{name}-{purpose}",
-            name=naming.volume(purpose),
+            name=args.naming.volume(purpose),
             labels=[docker.VolumeLabelArgs(label=key, value=labels[key]) for key in sorted(labels)],
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=pulumi.ResourceOptions(
+                parent=self, delete_before_replace=True, retain_on_delete=args.protect_data
+            ),
         )

@@ -11,6 +11,7 @@ from .harness import ProgramRun, deployable_config, run_program
 def tickets_dir(tmp_path: Path) -> Path:
     path = tmp_path / "tickets"
     path.mkdir()
+    path.chmod(0o777)  # the dashboard (uid 1001) writes in it; see test_tree_writability
     return path
 
 

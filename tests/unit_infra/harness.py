@@ -49,6 +49,7 @@ class RegisteredOptions:
     parent: str
     delete_before_replace: bool
     dependencies: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -83,6 +84,7 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent,
             delete_before_replace=request.deleteBeforeReplace,
             dependencies=tuple(request.dependencies),
+            replace_on_changes=tuple(request.replaceOnChanges),
         )
         for registration in reversed(self.mocks.registrations):
             if (registration.type, registration.name) == (request.type, request.name):

@@ -1,6 +1,7 @@
 """Stack config: the real stack files parse, and every bad value is refused by name
 before the program declares a single resource."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def test_bind_address_defaults_to_loopback(tickets_dir: Path) -> None:
 
 def test_dev_tickets_dir_is_relative_to_the_project_root(tmp_path: Path) -> None:
     (tmp_path / "samples" / "tickets").mkdir(parents=True)
+    (tmp_path / "samples" / "tickets").chmod(0o777)
     config = parse_stack_config(stack_file_config("dev"), project_root=tmp_path)
     assert config.tickets_dir == tmp_path / "samples" / "tickets"
 
@@ -238,3 +240,44 @@ def test_other_namespaces_are_ignored(tickets_dir: Path) -> None:
     config, _ = deployable_config("dev", tickets_dir)
     config["docker:host"] = "unix:///var/run/docker.sock"
     assert parse_stack_config(config).port_range == PortRange(3100, 3104)
+
+
+# --- the tree the dashboard writes -------------------------------------------------------
+
+
+def _with_tree(tickets_dir: Path, **overrides: str) -> dict[str, Any]:
+    config, _ = deployable_config("dev", tickets_dir)
+    config.update({f"ticket-dashboard:{key}": value for key, value in overrides.items()})
+    return config
+
+
+def test_a_tree_uid_1001_cannot_write_is_refused_naming_the_folder(tickets_dir: Path) -> None:
+    closed = tickets_dir / "planning" / "tickets" / "ops"
+    closed.mkdir(parents=True)
+    for folder in (tickets_dir / "planning", closed.parent):
+        folder.chmod(0o777)
+    closed.chmod(0o755)  # root's, like a fresh checkout
+    with pytest.raises(ConfigError) as raised:
+        parse_stack_config(_with_tree(tickets_dir))
+    message = str(raised.value)
+    assert "ticket-dashboard:ticketsDir" in message and str(closed) in message
+    assert "chgrp -R 1001" in message and "ticketsReadOnly" in message
+
+
+def test_a_group_1001_writable_tree_is_accepted(tickets_dir: Path) -> None:
+    (tickets_dir / "planning").mkdir()
+    os.chown(tickets_dir / "planning", 0, 1001)
+    (tickets_dir / "planning").chmod(0o775)
+    assert parse_stack_config(_with_tree(tickets_dir)).tickets_read_only is False
+
+
+def test_a_read_only_stack_needs_no_writable_tree(tickets_dir: Path) -> None:
+    (tickets_dir / "planning").mkdir(mode=0o755)
+    config = parse_stack_config(_with_tree(tickets_dir, ticketsReadOnly="true"))
+    assert config.tickets_read_only is True
+
+
+def test_organize_on_a_read_only_tree_is_refused(tickets_dir: Path) -> None:
+    overrides = {"ticketsReadOnly": "true", "organizeCompleted": "true"}
+    with pytest.raises(ConfigError, match="organizeCompleted moves ticket files"):
+        parse_stack_config(_with_tree(tickets_dir, **overrides))

@@ -100,8 +100,22 @@ def test_cpu_reservation_is_a_proportional_share(deployed: ProgramRun, role: str
 
 @pytest.mark.parametrize("role", ROLES)
 def test_processes_are_limited_to_pids_limit(deployed: ProgramRun, role: str) -> None:
-    (nproc,) = [item for item in _inputs(deployed, role)["ulimits"] if item["name"] == "nproc"]
-    assert nproc["soft"] == nproc["hard"] == deployed.config.pids_limit
+    (cap,) = [r for r in deployed.mocks.registrations if r.name == f"{role}-pids-limit"]
+    assert cap.inputs["pids_limit"] == deployed.config.pids_limit
+    # Keyed on the container's ID (the mocks answer "<name>-id"): a replacement re-applies it.
+    assert cap.inputs["container_id"] == f"{role}-container-id"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_any_container_input_change_replaces_it(deployed: ProgramRun, role: str) -> None:
+    # The provider "updates" mounts, tmpfs, health check ... without applying them.
+    assert deployed.container(role).options.replace_on_changes == ("*",)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_nproc_ulimit_stands_in_for_the_pids_limit(deployed: ProgramRun, role: str) -> None:
+    # nproc counts per uid across the host: all three containers would share it.
+    assert not _inputs(deployed, role).get("ulimits")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -218,8 +232,8 @@ def test_dashboard_mounts_tickets_and_data(deployed: ProgramRun) -> None:
     mounts = _mounts(deployed, "dashboard")
     assert mounts["/tickets"]["source"] == str(deployed.config.tickets_dir)
     assert mounts["/tickets"]["type"] == "bind"
-    # Only organizing completed tickets writes to the ticket tree.
-    assert mounts["/tickets"]["readOnly"] is not deployed.config.organize_completed
+    # Status changes write to the tree unless the stack asks for a read-only dashboard.
+    assert mounts["/tickets"]["readOnly"] is deployed.config.tickets_read_only
     assert mounts["/data"]["readOnly"] is False
     # It only displays what the backup job reported.
     assert mounts["/backups"]["readOnly"] is True

@@ -1,0 +1,177 @@
+"""Every container of the deployed stack, as the engine runs it, against the stack config."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ticket_dashboard.container_baseline import SCRATCH_TMPFS_OPTIONS
+from ticket_dashboard.units import cpu_shares, whole_mebibytes
+from ticket_dashboard.workload import (
+    BACKUPS_PATH,
+    CONTAINER_PORT,
+    DATA_PATH,
+    RUNTIME_UID,
+    SCRATCH_PATH,
+    TICKETS_PATH,
+)
+
+from .conftest import COMMANDS
+
+pytestmark = pytest.mark.docker
+
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def _expected_mounts(role: str, deployed, config) -> set[tuple[str, str, str, bool]]:
+    """(type, source, target, writable) as declared for each role."""
+    data, backups = deployed.outputs["data_volume"], deployed.outputs["backups_volume"]
+    tickets = str(config.tickets_dir)
+    return {
+        "dashboard": {
+            ("bind", tickets, TICKETS_PATH, not config.tickets_read_only),
+            ("volume", data, DATA_PATH, True),
+            ("volume", backups, BACKUPS_PATH, False),
+        },
+        "backup": {
+            ("bind", tickets, TICKETS_PATH, False),
+            ("volume", data, DATA_PATH, False),
+            ("volume", backups, BACKUPS_PATH, True),
+        },
+        "monitor": set(),
+    }[role]
+
+
+def test_runs_as_uid_1001(inspected):
+    assert inspected["Config"]["User"] == f"{RUNTIME_UID}:{RUNTIME_UID}"
+
+
+def test_every_process_runs_as_uid_1001_never_0(host, name):
+    rows = host.check_output(f"docker top {name} -eo pid,uid").splitlines()[1:]
+    uids = {row.split()[1] for row in rows}
+    assert uids == {str(RUNTIME_UID)}
+
+
+def test_its_expected_process_is_running(host, name, role):
+    commands = host.check_output(f"docker top {name} -eo pid,args").splitlines()[1:]
+    assert any(" ".join(COMMANDS[role]) in line for line in commands), commands
+
+
+def test_dashboard_listens_on_its_published_port(host, deployed, config):
+    port = deployed.outputs["host_port"]
+    assert host.socket(f"tcp://{config.bind_address}:{port}").is_listening
+    inside = host.check_output(
+        f"docker exec {deployed.container('dashboard')} python -c "
+        "\"print(open('/proc/net/tcp').read())\""
+    )
+    assert f":{CONTAINER_PORT:04X} 00000000:0000 0A" in inside  # 0A: LISTEN
+
+
+def test_a_write_to_the_root_filesystem_fails(host, name):
+    result = host.run(f"docker exec {name} python -c \"open('/probe', 'w')\"")
+    assert result.rc != 0 and "Read-only file system" in result.stderr
+
+
+def test_tmp_is_a_tmpfs(host, name, inspected):
+    assert inspected["HostConfig"]["Tmpfs"] == {SCRATCH_PATH: SCRATCH_TMPFS_OPTIONS}
+    mounts = host.check_output(
+        f"docker exec {name} python -c \"print(open('/proc/mounts').read())\""
+    )
+    assert any(line.split()[1:3] == [SCRATCH_PATH, "tmpfs"] for line in mounts.splitlines())
+
+
+def test_mounts_and_modes_are_exactly_as_declared(inspected, role, deployed, config):
+    found = {
+        (m["Type"], m["Name"] if m["Type"] == "volume" else m["Source"], m["Destination"], m["RW"])
+        for m in inspected["Mounts"]
+    }
+    assert found == _expected_mounts(role, deployed, config)
+
+
+def test_no_docker_socket_is_mounted(inspected):
+    sources = [m.get("Source", "") for m in inspected["Mounts"]]
+    assert not [s for s in sources if s.endswith("docker.sock") or s in ("/run", "/var/run")]
+
+
+def test_memory_and_swap_limits_match(inspected, config):
+    assert inspected["HostConfig"]["Memory"] == config.memory_limit
+    assert inspected["HostConfig"]["MemorySwap"] == config.memory_limit
+    expected = whole_mebibytes(config.memory_reservation) * 1024 * 1024
+    assert inspected["HostConfig"]["MemoryReservation"] == expected
+
+
+def test_cpu_limit_and_share_match(inspected, config):
+    assert inspected["HostConfig"]["NanoCpus"] == round(config.cpu_limit * 1e9)
+    assert inspected["HostConfig"]["CpuShares"] == cpu_shares(config.cpu_reservation)
+
+
+def test_pids_limit_matches(inspected, config):
+    assert inspected["HostConfig"]["PidsLimit"] == config.pids_limit
+
+
+def test_all_capabilities_are_dropped(inspected):
+    assert inspected["HostConfig"]["CapDrop"] == ["ALL"]
+    assert not inspected["HostConfig"]["CapAdd"]
+    assert inspected["HostConfig"]["Privileged"] is False
+
+
+def test_no_new_privileges(inspected):
+    assert "no-new-privileges" in inspected["HostConfig"]["SecurityOpt"]
+
+
+def test_root_filesystem_is_read_only(inspected):
+    assert inspected["HostConfig"]["ReadonlyRootfs"] is True
+
+
+def test_restart_policy_matches(inspected, config):
+    assert inspected["HostConfig"]["RestartPolicy"]["Name"] == config.restart_policy
+
+
+def test_logs_rotate_as_configured(inspected, config):
+    log = inspected["HostConfig"]["LogConfig"]
+    assert log["Type"] == "json-file"
+    assert log["Config"] == {"max-size": config.log_max_size, "max-file": str(config.log_max_files)}
+
+
+def test_only_the_dashboard_publishes_a_port_on_the_bind_address(inspected, role, deployed, config):
+    bindings = inspected["HostConfig"]["PortBindings"] or {}
+    if role != "dashboard":
+        assert bindings == {}
+        return
+    assert bindings == {
+        f"{CONTAINER_PORT}/tcp": [
+            {"HostIp": config.bind_address, "HostPort": str(deployed.outputs["host_port"])}
+        ]
+    }
+
+
+def test_health_is_healthy(host, name):
+    # The sidecars' first probe comes one (30 s) interval after start.
+    deadline = time.monotonic() + 90
+    while (status := _health(host, name)) == "starting" and time.monotonic() < deadline:
+        time.sleep(1)
+    assert status == "healthy"
+
+
+def _health(host, name: str) -> str:
+    return host.docker(name).inspect()["State"]["Health"]["Status"]
+
+
+def test_monitor_reaches_the_dashboard_by_name(host, deployed):
+    url = f"http://{deployed.container('dashboard')}:{CONTAINER_PORT}/health"
+    out = host.check_output(
+        f"docker exec {deployed.container('monitor')} python -c "
+        f"\"import urllib.request; print(urllib.request.urlopen('{url}', timeout=5).status)\""
+    )
+    assert out.strip() == "200"
+
+
+def test_api_token_is_not_in_plain_text_in_stack_output(deployed):
+    assert deployed.api_token, "the deployed stack must have an apiToken to check"
+    assert deployed.api_token not in deployed.stack_output_text()
+
+
+def test_api_token_is_not_in_the_container_logs(host, name, deployed):
+    logs = host.run(f"docker logs {name}")
+    assert deployed.api_token not in logs.stdout + logs.stderr
