@@ -13,7 +13,7 @@ RUN := $(PYTHON) -m bootstrap.run $(STACK) --
 TOOLS_BIN := $(CURDIR)/.tools/bin
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down \
+.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down verify vegeta \
         test lint unit image-test bench clean
 
 help: ## list the targets
@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt
 bootstrap: venv ## everything `pulumi up` needs: engine, base image, wheels, Pulumi CLI + plugins
 	@$(PYTHON) -m bootstrap --profile deploy --stack $(STACK)
 
-bootstrap-test: venv browser-deps actionlint ## what `make test` needs (no docker plugin)
+bootstrap-test: venv browser-deps actionlint ## what `make test` needs (the deploy toolchain too)
 	@$(PYTHON) -m bootstrap --profile test --stack $(STACK)
 
 browser-deps: ## Debian's chromium + chromedriver for the real-browser test
@@ -47,6 +47,12 @@ $(TOOLS_BIN)/actionlint:
 	@echo "actionlint: building from Go modules ..."
 	@GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
+vegeta: $(TOOLS_BIN)/vegeta ## vegeta (constant-rate load), built from its Go module
+
+$(TOOLS_BIN)/vegeta:
+	@echo "vegeta: building from Go modules ..."
+	@GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) go install github.com/tsenart/vegeta/v12@v12.13.0
+
 up: bootstrap ## deploy STACK (default dev) and print its URL
 	@$(RUN) pulumi stack select --create $(STACK)
 	@$(RUN) pulumi up --yes --skip-preview --stack $(STACK)
@@ -57,8 +63,12 @@ preview: bootstrap ## pulumi preview with the policy pack
 	@$(RUN) pulumi stack select --create $(STACK)
 	@$(RUN) pulumi preview --stack $(STACK) --policy-pack policy
 
-down: bootstrap ## destroy STACK
+down: bootstrap ## destroy STACK (with protectData its volumes stay; it says which)
 	@$(RUN) pulumi destroy --yes --stack $(STACK)
+	@$(PYTHON) -m bootstrap.leftovers $(STACK)
+
+verify: venv ## testinfra suite against the deployed STACK
+	@$(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
 
 lint: venv actionlint ## ruff, ruff format --check, actionlint
 	@$(PY) -m ruff check .
@@ -71,11 +81,13 @@ unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisi
 test: bootstrap-test lint ## everything CI checks
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bootstrap-test ## app and image benchmarks (figures go in the README)
-	@command -v wrk >/dev/null || { echo "bench: installing Debian's wrk ..."; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+bench: bootstrap-test vegeta ## app, image and deploy benchmarks (figures go in the README)
+	@command -v wrk >/dev/null && command -v docker-compose >/dev/null || { \
+	  echo "bench: installing Debian's wrk and docker-compose ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk docker-compose >/dev/null; }
 	@$(PY) bench/bench_app.py
 	@$(PY) bench/bench_image.py
+	@PYTHONPATH=.:infra:app $(PY) bench/bench_deploy.py
 
 clean: ## remove build outputs (keeps .pulumi-state)
 	rm -rf .tools/build .tools/src app/wheelhouse

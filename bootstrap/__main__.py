@@ -2,7 +2,8 @@
 
 deploy: everything `pulumi up` needs (engine, base image, wheelhouse, Pulumi CLI,
         Python language host, docker plugin).
-test:   what `make test` needs (engine, base image, wheelhouse, Pulumi CLI).
+test:   what `make test` needs: the same, since its integration tests deploy a
+        throwaway stack with the real `pulumi up`.
 Every step is idempotent; a second run rebuilds nothing.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import ROOT, base_image, docker_engine, ticket_tree, wheelhouse
 from .pins import read_pins
 from .progress import BootstrapError, say
-from .pulumi_tools import ensure_cli, ensure_toolchain
+from .pulumi_tools import ensure_toolchain
 
 
 def main() -> int:
@@ -54,7 +55,7 @@ def _run(profile: str, stack: str) -> None:
         python_version,
     )
     pins = read_pins(ROOT / "requirements.txt")
-    chosen = ensure_cli(ROOT, pins) if profile == "test" else ensure_toolchain(ROOT, pins)
+    chosen = ensure_toolchain(ROOT, pins)
     record = {k: str(v) if v else None for k, v in dataclasses.asdict(chosen).items()}
     tools.mkdir(exist_ok=True)
     (tools / "toolchain.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

@@ -118,17 +118,6 @@ def _combined(failures: list[BootstrapError]) -> BootstrapError:
     )
 
 
-def ensure_cli(root: Path, pins: Pins) -> Toolchain:
-    """Only the CLI: what the tests need to check the engine build."""
-    existing = _existing_pulumi(root)
-    if existing and _version_of(existing) == f"v{pins.pulumi}":
-        say(f"using the pulumi on PATH ({existing}, v{pins.pulumi})")
-        return Toolchain(bin_dir=None, pulumi_home=None)
-    tools = _local(root)
-    _ensure_cli_binary(root / "bootstrap" / "go", tools, pins)
-    return tools
-
-
 def _local(root: Path) -> Toolchain:
     return Toolchain(bin_dir=root / ".tools" / "bin", pulumi_home=root / ".tools" / "pulumi-home")
 

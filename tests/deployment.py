@@ -9,17 +9,20 @@ has its own name, subnet and port range, so it runs beside a deployed dev stack.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import docker
+import requests
 from pulumi import automation as auto
 
 from bootstrap.pulumi_env import pulumi_env
@@ -58,9 +61,21 @@ class Deployment:
         return parse_stack_config(values, project_root=self.project_dir, secret_keys=secret)
 
     def up(self, **kwargs: Any) -> auto.UpResult:
+        """`pulumi up`, then wait for /ready: up waits for Docker's health check, which
+        is liveness (/health); the first index may still be running."""
         result = self.stack.up(on_output=self.log, color="never", **kwargs)
         self.refresh_outputs()
+        self.wait_ready()
         return result
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.outputs["url"] + "/ready", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.outputs['url']}/ready did not answer 200 in {timeout}s")
 
     def preview(self, **kwargs: Any) -> auto.PreviewResult:
         return self.stack.preview(on_output=self.log, color="never", **kwargs)

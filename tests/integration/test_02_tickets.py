@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
 
@@ -24,15 +25,12 @@ def test_status_change_through_the_api_rewrites_only_status_and_updated(deployed
     response = api("POST", f"/api/tickets/{TICKET}/status", json={"status": "review"})
     assert response.status_code == 200, response.text
     after = path.read_bytes()
-    changed = [
-        (old, new)
-        for old, new in zip(before.splitlines(), after.splitlines(), strict=False)
-        if old != new
-    ]
-    assert (b"status: open", b"status: review") in changed
-    assert all(old.startswith((b"status:", b"updated:")) for old, _ in changed)
-    # updated: is added when absent, so the new file is the old plus that one line.
-    assert len(after.splitlines()) - len(before.splitlines()) in (0, 1)
+    diff = list(difflib.ndiff(before.decode().splitlines(True), after.decode().splitlines(True)))
+    removed = [line[2:] for line in diff if line.startswith("- ")]
+    added = [line[2:] for line in diff if line.startswith("+ ")]
+    assert "status: open\n" in removed and "status: review\n" in added
+    # Every other byte stays: only the status line and the updated line (added if absent).
+    assert all(line.startswith(("status:", "updated:")) for line in removed + added), diff
     assert after.endswith(b"\n") == before.endswith(b"\n")
 
 
