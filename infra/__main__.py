@@ -38,6 +38,7 @@ shared = SharedInputs(
 app_storage = AppStorage(
     data_volume=storage.data_volume,
     backups_volume=storage.backups_volume,
+    monitor_volume=storage.monitor_volume,
     tickets_dir=config.tickets_dir,
 )
 
@@ -63,6 +64,7 @@ monitor = Monitor(
         shared=shared,
         target_url=dashboard.internal_url,
         settings=MonitorSettings.from_config(config),
+        status_volume=storage.monitor_volume,
         webhook_url=config.monitor_webhook_secret(),
     ),
     # Start watching once the dashboard is up (it is created with wait=True).
@@ -80,3 +82,4 @@ pulumi.export("network_name", network.name)
 pulumi.export("network_subnet", network.subnet)
 pulumi.export("data_volume", storage.data_volume)
 pulumi.export("backups_volume", storage.backups_volume)
+pulumi.export("monitor_volume", storage.monitor_volume)

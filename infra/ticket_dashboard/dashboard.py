@@ -127,6 +127,7 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
             app.ENV_TICKETS_DIR: app.TICKETS_PATH,
             app.ENV_DATA_DIR: app.DATA_PATH,
             app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
+            app.ENV_MONITOR_HEARTBEAT_FILE: app.MONITOR_HEARTBEAT_FILE,
             app.ENV_LOG_LEVEL: settings.log_level,
             app.ENV_ORGANIZE_COMPLETED: app.env_flag(settings.organize_completed),
             app.ENV_TICKETS_READ_ONLY: app.env_flag(settings.tickets_read_only),
@@ -154,5 +155,12 @@ def _mounts(storage: AppStorage, settings: DashboardSettings) -> list[docker.Con
         # Only to show what the backup job last reported (backup-status.json).
         docker.ContainerMountArgs(
             target=app.BACKUPS_PATH, type="volume", source=storage.backups_volume, read_only=True
+        ),
+        # Only to show the monitor's last heartbeat in /api/status.
+        docker.ContainerMountArgs(
+            target=app.MONITOR_STATUS_PATH,
+            type="volume",
+            source=storage.monitor_volume,
+            read_only=True,
         ),
     ]

@@ -1,12 +1,13 @@
 """The monitor sidecar: watches the dashboard over the stack network and alerts.
 
-It mounts nothing; its only writable place is its own /tmp tmpfs, where it keeps the
-heartbeat file its health check reads.
+It mounts only the small monitor volume, where it keeps the heartbeat file that its
+health check reads and the dashboard shows (the dashboard mounts it read-only).
 """
 
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.config import StackConfig
@@ -40,6 +41,7 @@ class MonitorArgs:
     shared: SharedInputs
     target_url: pulumi.Input[str]
     settings: MonitorSettings
+    status_volume: pulumi.Input[str]
     webhook_url: pulumi.Output[str] | None = None
     """A secret Output: webhook URLs usually embed a credential."""
 
@@ -60,7 +62,14 @@ class Monitor(pulumi.ComponentResource):
             role=ROLE,
             command=app.MONITOR_COMMAND,
             envs=_environment(args),
-            mounts=[],  # see the module docstring
+            mounts=[
+                docker.ContainerMountArgs(
+                    target=app.MONITOR_STATUS_PATH,
+                    type="volume",
+                    source=args.status_volume,
+                    read_only=False,
+                )
+            ],
             health_check=heartbeat_check(args.settings),
         )
         self.container_name = container.name

@@ -24,6 +24,7 @@ class AppStorage:
 
     data_volume: pulumi.Input[str]
     backups_volume: pulumi.Input[str]
+    monitor_volume: pulumi.Input[str]
     tickets_dir: Path
 
 
@@ -35,22 +36,29 @@ class StorageArgs:
 
 
 class StackStorage(pulumi.ComponentResource):
-    """The ``data`` and ``backups`` volumes, labelled with project and stack."""
+    """The ``data``, ``backups`` and ``monitor`` volumes, labelled with project and stack."""
 
     data_volume: pulumi.Output[str]
     backups_volume: pulumi.Output[str]
+    monitor_volume: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(STORAGE_TYPE, name, None, opts)
-        self.data_volume = self._volume(name, "data", args).name
-        self.backups_volume = self._volume(name, "backups", args).name
+        self.data_volume = self._volume(name, "data", args, args.protect_data).name
+        self.backups_volume = self._volume(name, "backups", args, args.protect_data).name
+        # Only the monitor's last heartbeat: nothing worth keeping after a destroy.
+        self.monitor_volume = self._volume(name, "monitor", args, False).name
         self.register_outputs(
-            {"data_volume": self.data_volume, "backups_volume": self.backups_volume}
+            {
+                "data_volume": self.data_volume,
+                "backups_volume": self.backups_volume,
+                "monitor_volume": self.monitor_volume,
+            }
         )
 
-    def _volume(self, name: str, purpose: str, args: StorageArgs) -> docker.Volume:
+    def _volume(self, name: str, purpose: str, args: StorageArgs, keep: bool) -> docker.Volume:
         labels = args.naming.labels(purpose)
         # Volume labels are replace-only in the provider and a replaced volume is an empty
         # one: keep names and labels stable. delete_before_replace because the name is fixed.
@@ -62,6 +70,6 @@ class StackStorage(pulumi.ComponentResource):
             name=args.naming.volume(purpose),
             labels=[docker.VolumeLabelArgs(label=key, value=labels[key]) for key in sorted(labels)],
             opts=pulumi.ResourceOptions(
-                parent=self, delete_before_replace=True, retain_on_delete=args.protect_data
+                parent=self, delete_before_replace=True, retain_on_delete=keep
             ),
         )

@@ -22,8 +22,12 @@ DATA_PATH = "/data"
 BACKUPS_PATH = "/backups"
 SCRATCH_PATH = "/tmp"  # noqa: S108 - a private tmpfs inside the container, not the host's /tmp
 
-MONITOR_HEARTBEAT_FILE = f"{SCRATCH_PATH}/monitor-heartbeat.json"
-"""The monitor rewrites this every tick; its health check reads the file's age."""
+MONITOR_STATUS_PATH = "/monitor"
+"""A small volume the monitor writes and the dashboard reads (read-only)."""
+
+MONITOR_HEARTBEAT_FILE = f"{MONITOR_STATUS_PATH}/heartbeat.json"
+"""The monitor rewrites this every tick; its health check reads the file's age and the
+dashboard shows it in /api/status."""
 
 HEALTHCHECK_COMMAND = ("python", "-m", "dashboard.healthcheck")
 """The image's own probe (no curl in the image): GET /health, or ``--file`` age."""

@@ -12,6 +12,7 @@ from ticket_dashboard.workload import (
     BACKUPS_PATH,
     CONTAINER_PORT,
     DATA_PATH,
+    MONITOR_STATUS_PATH,
     RUNTIME_UID,
     SCRATCH_PATH,
     TICKETS_PATH,
@@ -27,19 +28,20 @@ DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 def _expected_mounts(role: str, deployed, config) -> set[tuple[str, str, str, bool]]:
     """(type, source, target, writable) as declared for each role."""
     data, backups = deployed.outputs["data_volume"], deployed.outputs["backups_volume"]
-    tickets = str(config.tickets_dir)
+    monitor, tickets = deployed.outputs["monitor_volume"], str(config.tickets_dir)
     return {
         "dashboard": {
             ("bind", tickets, TICKETS_PATH, not config.tickets_read_only),
             ("volume", data, DATA_PATH, True),
             ("volume", backups, BACKUPS_PATH, False),
+            ("volume", monitor, MONITOR_STATUS_PATH, False),
         },
         "backup": {
             ("bind", tickets, TICKETS_PATH, False),
             ("volume", data, DATA_PATH, False),
             ("volume", backups, BACKUPS_PATH, True),
         },
-        "monitor": set(),
+        "monitor": {("volume", monitor, MONITOR_STATUS_PATH, True)},
     }[role]
 
 

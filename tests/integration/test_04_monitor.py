@@ -28,3 +28,14 @@ def test_monitor_logs_unhealthy_then_recovered(deployed, engine):
     back = wait_until(lambda: _logged(monitor, "target_recovered", since), 90, 1)
     assert back, monitor.logs(since=since).decode()[-2000:]
     assert wait_until(lambda: health_of(engine, dashboard.name) == "healthy", 60, 1)
+
+
+def test_the_monitors_heartbeat_reaches_the_dashboards_status(api):
+    def heartbeat() -> dict | None:
+        found = api("GET", "/api/status").json().get("monitor")
+        return found if found and found.get("ts") else None
+
+    # The monitor writes it every interval (5 s on the throwaway stack).
+    found = wait_until(heartbeat, timeout=60, interval=1)
+    assert found, api("GET", "/api/status").json().get("monitor")
+    assert found["age_seconds"] < 60

@@ -235,8 +235,17 @@ def test_dashboard_mounts_tickets_and_data(deployed: ProgramRun) -> None:
     # Status changes write to the tree unless the stack asks for a read-only dashboard.
     assert mounts["/tickets"]["readOnly"] is deployed.config.tickets_read_only
     assert mounts["/data"]["readOnly"] is False
-    # It only displays what the backup job reported.
+    # It only displays what the backup job and the monitor reported.
     assert mounts["/backups"]["readOnly"] is True
+    assert mounts["/monitor"]["readOnly"] is True
+
+
+def test_dashboard_reads_the_heartbeat_the_monitor_writes(deployed: ProgramRun) -> None:
+    dashboard, monitor = _mounts(deployed, "dashboard"), _mounts(deployed, "monitor")
+    assert dashboard["/monitor"]["source"] == monitor["/monitor"]["source"]
+    written = _env(deployed, "monitor")["DASHBOARD_MONITOR_HEARTBEAT_FILE"]
+    assert _env(deployed, "dashboard")["DASHBOARD_MONITOR_HEARTBEAT_FILE"] == written
+    assert written.startswith("/monitor/")
 
 
 # --- sidecars -----------------------------------------------------------------------------
@@ -255,7 +264,7 @@ def test_backup_reads_data_and_tickets_and_writes_backups(deployed: ProgramRun) 
         "/backups": False,
         "/tickets": True,
     }
-    assert {mounts["/data"]["source"], mounts["/backups"]["source"]} == volumes
+    assert {mounts["/data"]["source"], mounts["/backups"]["source"]} < volumes
     assert mounts["/tickets"]["source"] == str(deployed.config.tickets_dir)
 
 
@@ -275,9 +284,9 @@ def test_monitor_runs_the_monitor(deployed: ProgramRun) -> None:
     assert _inputs(deployed, "monitor")["command"] == ["python", "-m", "dashboard.monitor"]
 
 
-def test_monitor_mounts_nothing(deployed: ProgramRun) -> None:
+def test_monitor_mounts_only_its_status_volume_writable(deployed: ProgramRun) -> None:
     inputs = _inputs(deployed, "monitor")
-    assert not inputs.get("mounts")
+    assert [(m["target"], m["readOnly"]) for m in inputs["mounts"]] == [("/monitor", False)]
     assert not inputs.get("volumes")
 
 
@@ -301,9 +310,9 @@ def test_monitor_env_follows_stack(deployed: ProgramRun) -> None:
     )
 
 
-def test_monitor_health_reads_its_heartbeat_in_tmpfs(deployed: ProgramRun) -> None:
+def test_monitor_health_reads_its_heartbeat_on_its_volume(deployed: ProgramRun) -> None:
     heartbeat = _env(deployed, "monitor")["DASHBOARD_MONITOR_HEARTBEAT_FILE"]
-    assert heartbeat.startswith("/tmp/")
+    assert heartbeat.startswith("/monitor/")
     tests = _inputs(deployed, "monitor")["healthcheck"]["tests"]
     assert tests[:6] == ["CMD", "python", "-m", "dashboard.healthcheck", "--file", heartbeat]
     max_age = float(tests[tests.index("--max-age") + 1])
@@ -327,10 +336,10 @@ def test_network_and_volumes_are_labelled(deployed: ProgramRun) -> None:
         assert (labels["project"], labels["stack"]) == ("ticket-dashboard", deployed.stack)
 
 
-def test_volumes_for_data_and_backups(deployed: ProgramRun) -> None:
+def test_volumes_for_data_backups_and_monitor_status(deployed: ProgramRun) -> None:
     names = sorted(item.inputs["name"] for item in deployed.mocks.of_type(VOLUME_TYPE))
     prefix = f"ticket-dashboard-{deployed.stack}"
-    assert names == [f"{prefix}-backups", f"{prefix}-data"]
+    assert names == [f"{prefix}-backups", f"{prefix}-data", f"{prefix}-monitor"]
 
 
 def test_image_is_built_locally_from_app_and_never_pushed(deployed: ProgramRun) -> None:
