@@ -109,13 +109,6 @@ def test_unrotated_logs_are_rejected() -> None:
     assert rotates_logs(_with(logOpts={"max-size": "10m"}))
 
 
-def test_fixture_bad_program_container_breaks_the_baseline() -> None:
-    # The props tests/fixtures/bad_program declares: privileged, no limits, defaults.
-    bad = {"image": "busybox:latest", "command": ["sleep", "3600"], "privileged": True}
-    broken = violations(bad)
-    assert {"container-not-privileged", "container-memory-limit"} <= broken.keys()
-
-
 def test_rule_names_are_unique() -> None:
     assert len({rule.name for rule in RULES}) == len(RULES)
 

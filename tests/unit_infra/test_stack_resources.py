@@ -370,7 +370,10 @@ def test_outputs_describe_the_deployment(deployed: ProgramRun) -> None:
     assert exports["image"] == deployed.only(IMAGE_TYPE).state["repoDigest"]
     for role in ROLES:
         assert exports[f"{role}_container"] == f"ticket-dashboard-{deployed.stack}-{role}"
-    assert {exports["data_volume"], exports["backups_volume"], exports["network_name"]}
+    prefix = f"ticket-dashboard-{deployed.stack}"
+    assert exports["network_name"] == f"{prefix}-net"
+    for purpose in ("data", "backups", "monitor"):
+        assert exports[f"{purpose}_volume"] == f"{prefix}-{purpose}"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
