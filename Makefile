@@ -13,7 +13,7 @@ RUN := $(PYTHON) -m bootstrap.run $(STACK) --
 TOOLS_BIN := $(CURDIR)/.tools/bin
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down verify vegeta \
+.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down status verify vegeta \
         test lint unit image-test bench clean
 
 help: ## list the targets
@@ -65,7 +65,10 @@ preview: bootstrap ## pulumi preview with the policy pack
 
 down: bootstrap ## destroy STACK (with protectData its volumes stay; it says which)
 	@$(RUN) pulumi destroy --yes --stack $(STACK)
-	@$(PYTHON) -m bootstrap.leftovers $(STACK)
+	@$(PYTHON) -m ops.leftovers $(STACK)
+
+status: bootstrap ## the deployed STACK, seen from the host through its published URL
+	@$(RUN) $(PYTHON) -m ops.status $(STACK)
 
 verify: venv ## testinfra suite against the deployed STACK
 	@$(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)

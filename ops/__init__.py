@@ -1,0 +1,1 @@
+"""Commands an operator runs on the Docker host against a deployed stack (stdlib only)."""
