@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -106,21 +107,21 @@ class probe:  # noqa: N801 - used as a context manager, reads like a statement
         self.report: dict[str, float] = {}
 
     def __enter__(self) -> dict[str, float]:
+        self.targets = tempfile.NamedTemporaryFile("w", suffix=".targets")  # noqa: SIM115
+        self.targets.write(self.target)
+        self.targets.flush()
+        attack = [str(VEGETA), "attack", f"-rate={PROBE_RATE}/s", "-timeout=2s", "-duration=0"]
         self.process = subprocess.Popen(
-            [str(VEGETA), "attack", f"-rate={PROBE_RATE}/s", "-timeout=2s", "-duration=0"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            [*attack, f"-targets={self.targets.name}"], stdout=subprocess.PIPE
         )
-        assert self.process.stdin is not None
-        self.process.stdin.write(self.target.encode())
-        self.process.stdin.close()
         time.sleep(1)  # a second of steady state before the change
         return self.report
 
     def __exit__(self, *_exc: object) -> None:
         time.sleep(1)
-        self.process.terminate()
+        self.process.send_signal(signal.SIGINT)  # vegeta writes its last results, then exits
         results, _ = self.process.communicate()
+        self.targets.close()
         summary = subprocess.run(
             [str(VEGETA), "report", "-type=json"], input=results, capture_output=True, check=True
         )
