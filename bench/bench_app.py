@@ -5,7 +5,8 @@
 Figures: cold index time (10k tickets, in-process scan and the server's own first sync),
 /health p50/p99 at 50 concurrent keep-alive connections, /api/tickets?limit=50 p50,
 file edit -> SSE event p95 over 20 edits, and RSS of a server holding 1,000 tickets.
-Prints one JSON object, then a table.
+Prints one JSON object, then a table. Then, unless --no-limits, bench_app_limits.py: the
+image under the stack's CPU and memory limits (start-up, capacity, overload).
 """
 
 from __future__ import annotations
@@ -84,22 +85,25 @@ def dashboard_server(root: Path, work: Path) -> Iterator[tuple[int, psutil.Proce
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_health(port)
+        wait_for(port, "/health")
+        wait_for(port, "/ready")  # /health answers while the first scan still runs
         yield port, psutil.Process(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=15)
 
 
-def wait_for_health(port: int, timeout: float = 60) -> None:
+def wait_for(port: int, path: str, timeout: float = 60) -> None:
+    """Until GET `path` answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if get_json(port, "/health")[0] == 200:
+            if get_json(port, path)[0] == 200:
                 return
         except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the dashboard did not answer /health in time")
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the dashboard did not answer {path} with 200 in time")
 
 
 def get_json(port: int, path: str) -> tuple[int, Any]:
@@ -288,12 +292,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=10_000)
     parser.add_argument("--json-only", action="store_true")
+    parser.add_argument(
+        "--no-limits", action="store_true", help="skip bench_app_limits (container, CPU limit)"
+    )
     args = parser.parse_args()
     results = run(args.tickets)
     print(json.dumps(results, indent=2))
     if not args.json_only:
         print()
         print(table(results))
+    if not args.no_limits:
+        # `make bench` runs this file: the figures under the stack's limits come along.
+        import bench_app_limits
+
+        limits = bench_app_limits.run(args.tickets, runs=3, env={})
+        print(json.dumps(limits, indent=2))
+        if not args.json_only:
+            print()
+            print(bench_app_limits.table(limits))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from dashboard.envconfig import load_settings
 from dashboard.services import EXTENSION_KEY, build_services, services_of
 from dashboard.settings import Settings
 from dashboard.web import api, events, ops, pages
+from dashboard.web.admission import AdmissionLimits, limits_for_threads
+from dashboard.web.body_limit import CountedBody
 from dashboard.web.errors import register_error_handlers
 
 MAX_BODY_BYTES = 64 * 1024
@@ -26,6 +28,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.before_request(_reject_large_bodies)
     app.after_request(_count_and_harden)
+    # Outermost first: the admission check costs nothing and comes before reading a body.
+    app.wsgi_app = AdmissionLimits(  # type: ignore[method-assign]
+        CountedBody(app.wsgi_app, MAX_BODY_BYTES), **limits_for_threads(settings.threads)
+    )
     return app
 
 
@@ -40,6 +46,7 @@ def stop_services(app: Flask) -> None:
 
 def _reject_large_bodies() -> None:
     # MAX_CONTENT_LENGTH only fires when a view reads the body; answer early and always.
+    # A chunked body has a Content-Length by now too (see dashboard.web.body_limit).
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()

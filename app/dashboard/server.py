@@ -4,6 +4,9 @@ One process, because the ticket index, the watcher and the live-update feed live
 memory and must exist once. Threads (gthread), because each open live-update stream
 holds a thread. On SIGTERM the worker closes the feed first, so open streams end and
 the graceful shutdown does not wait for them; the watcher stops in the worker-exit hook.
+
+Flask and the app are imported in the worker, after the port is bound, and built in a
+thread while a stand-in answers /health (see dashboard.warmup).
 """
 
 from __future__ import annotations
@@ -11,41 +14,89 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 
-from dashboard.app import create_app, start_services, stop_services
 from dashboard.logging import logging_config
-from dashboard.services import services_of
 from dashboard.settings import Settings
+from dashboard.shedding import ShedsOverload
+from dashboard.warmup import WarmingUp
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT_SECONDS = 5
 SHARED_MEMORY_DIR = "/dev/shm"  # noqa: S108 - gunicorn's documented choice for containers
+HEARTBEAT_INTERVAL_SECONDS = 1.0  # well inside gunicorn's worker timeout (30 s)
+# Connections this process holds open at most, and how many more the kernel queues for it;
+# beyond that a client waits in its own connect instead of in this process.
+MAX_CONNECTIONS = 4096
+LISTEN_BACKLOG = 2048
 
 
-class DashboardWorker(ThreadWorker):
-    """gthread worker that ends the live-update streams as soon as SIGTERM arrives."""
+class DashboardLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, minus building every request's access-log fields only to drop them.
+
+    With a logging dictConfig, gunicorn formats the access line of each request whatever
+    the level of its logger; that was about a tenth of the worker's CPU per request.
+    """
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if self.access_log.isEnabledFor(logging.INFO):
+            super().access(resp, req, environ, request_time)
+
+
+class DashboardWorker(ShedsOverload, ThreadWorker):
+    """gthread worker that refuses overload from its main loop (see dashboard.shedding) and
+    ends the live-update streams as soon as SIGTERM arrives."""
+
+    _next_heartbeat = 0.0
+
+    def notify(self) -> None:
+        # gthread beats on every turn of its loop, so once per request under load, and each
+        # beat is a utime() on the heartbeat file; the arbiter needs one per `timeout`.
+        now = time.monotonic()
+        if now >= self._next_heartbeat:
+            self._next_heartbeat = now + HEARTBEAT_INTERVAL_SECONDS
+            super().notify()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
-        app = getattr(self, "wsgi", None)
-        if isinstance(app, Flask):
+        app = built_app(self)
+        if app is not None:
+            from dashboard.services import services_of  # imported already: the app is built
+
             # In a thread: a signal handler must not wait on locks the interrupted code holds.
             threading.Thread(target=services_of(app).feed.close, daemon=True).start()
 
 
+def built_app(worker: Worker) -> Flask | None:
+    """The worker's Flask app; None before it is built (nothing started yet to stop)."""
+    wsgi = getattr(worker, "wsgi", None)
+    return wsgi.app if isinstance(wsgi, WarmingUp) else None  # type: ignore[return-value]
+
+
 def _worker_exit(_arbiter: Arbiter, worker: Worker) -> None:
-    app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
+    app = built_app(worker)
+    if app is not None:
+        from dashboard.app import stop_services
+
         stop_services(app)
         log.info("services stopped")
+
+
+def _stop_booting_worker() -> None:
+    # The exit code with which gunicorn's arbiter gives up instead of respawning the worker,
+    # as when load() itself raises.
+    os._exit(Arbiter.WORKER_BOOT_ERROR)
 
 
 class DashboardServer(BaseApplication):  # type: ignore[misc]
@@ -57,8 +108,13 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         for key, value in gunicorn_options(self.settings).items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> WarmingUp:
         """Runs in the worker process, so the watcher's threads are the worker's."""
+        return WarmingUp(self._build_app, _stop_booting_worker).start()
+
+    def _build_app(self) -> Flask:
+        from dashboard.app import create_app, start_services
+
         return start_services(create_app(self.settings))
 
 
@@ -67,10 +123,13 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "bind": [f"{settings.host}:{settings.port}"],
         "workers": 1,
         "worker_class": f"{__name__}.DashboardWorker",
+        "logger_class": f"{__name__}.DashboardLogger",
         "threads": settings.threads,
         "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
         "timeout": 30,
         "keepalive": 5,
+        "worker_connections": MAX_CONNECTIONS,
+        "backlog": LISTEN_BACKLOG,
         "worker_exit": _worker_exit,
         "logconfig_dict": logging_config(settings.log_level, access_log=settings.access_log),
         # No control socket: it would need a writable $HOME, and nothing here uses it.

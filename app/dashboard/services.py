@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
@@ -11,10 +13,12 @@ from dashboard.metrics import ProcessMetrics
 from dashboard.prometheus import Gauge, PrometheusMetrics, StoreCollector, new_prometheus_metrics
 from dashboard.settings import Settings
 from dashboard.tickets.audit import AuditLog
+from dashboard.tickets.listing import TicketListing
 from dashboard.tickets.store import TicketStore
 from dashboard.watcher import TicketWatcher
 
 EXTENSION_KEY = "dashboard"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,12 +29,26 @@ class Services:
     watcher: TicketWatcher | None
     process: ProcessMetrics
     prometheus: PrometheusMetrics
+    listing: TicketListing
+    index_error: str | None = field(default=None, init=False)
 
     def start(self) -> None:
-        """Watch first, then scan: a change made during the scan is still picked up."""
+        """Watch first, then scan: a change made during the scan is still picked up.
+
+        The first scan runs in its own thread, so that the server answers /health while it
+        runs (seconds at 10,000 tickets under a CPU limit); /ready waits for it. It is a
+        daemon thread and is not joined on stop: a scan has no side effect worth waiting for.
+        """
         if self.watcher is not None:
             self.watcher.start()
-        self.store.sync()
+        threading.Thread(target=self._first_index, name="first-index", daemon=True).start()
+
+    def _first_index(self) -> None:
+        try:
+            self.store.sync()
+        except Exception as error:  # the thread would die silently; /ready must say why
+            self.index_error = f"the first scan failed: {error}; see the server log"
+            log.exception("first scan failed")
 
     def stop(self) -> None:
         """End live-update streams and the watcher; safe to call twice."""
@@ -63,7 +81,15 @@ def build_services(settings: Settings) -> Services:
             polling=settings.watch_polling,
             poll_interval=settings.watch_poll_interval,
         )
-    services = Services(settings, feed, store, watcher, ProcessMetrics(), new_prometheus_metrics())
+    services = Services(
+        settings,
+        feed,
+        store,
+        watcher,
+        ProcessMetrics(),
+        new_prometheus_metrics(),
+        TicketListing(store.index),
+    )
     services.prometheus.registry.register(StoreCollector(store, _gauges(services)))
     return services
 

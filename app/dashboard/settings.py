@@ -27,10 +27,13 @@ class Settings(BaseSettings):
     )
     host: str = setting("0.0.0.0", "an IP address or host name", "address to bind", min_length=1)
     port: int = setting(8000, "an integer 1-65535", "TCP port to listen on", ge=1, le=65535)
+    # 8, not 32: under a CPU limit every busy thread competes for the GIL with the loop that
+    # refuses overload, and at 4x capacity 32 threads left 5 % of requests unanswered for
+    # seconds where 8 answered 99.5 % within 1 s (issue 13; bench/bench_app_limits.py).
     threads: int = setting(
-        32,
+        8,
         "an integer 2-512",
-        "request threads (each open live-update stream holds one)",
+        "request threads (each open live-update stream holds one; at most half are streams)",
         ge=2,
         le=512,
     )
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
     )
     organize_completed: bool = setting(
         False, "true or false", "move done/cancelled tickets into planning/tickets/completed/"
+    )
+    tickets_read_only: bool = setting(
+        False, "true or false", "refuse status changes with 403 (the tree is mounted read-only)"
     )
     watch: bool = setting(True, "true or false", "watch the ticket tree and update the index live")
     watch_polling: bool = setting(

@@ -12,7 +12,10 @@ from flask.testing import FlaskClient
 from ticket_helpers import TicketTree
 
 from dashboard.app import create_app, start_services, stop_services
+from dashboard.services import services_of
 from dashboard.settings import Settings
+
+INDEX_TIMEOUT_SECONDS = 10
 
 # The tree every app test starts from; tests add or change files as they need.
 SEED_TICKETS = {
@@ -79,10 +82,13 @@ def make_app(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., F
     """Started apps built from settings overrides; all are stopped after the test."""
     apps: list[Flask] = []
 
-    def build(**overrides: Any) -> Flask:
+    def build(*, wait_indexed: bool = True, **overrides: Any) -> Flask:
         app = start_services(create_app(make_settings(**overrides)))
         app.config["TESTING"] = True
         apps.append(app)
+        # The first scan runs in the background; most tests read the index right away.
+        if wait_indexed:
+            assert services_of(app).store.wait_indexed(INDEX_TIMEOUT_SECONDS)
         return app
 
     yield build

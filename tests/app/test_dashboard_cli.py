@@ -72,6 +72,8 @@ def test_server_serves_health_and_stops_on_sigterm_within_10s(
     process = start_dashboard_process(dashboard_env(ticket_tree, tmp_path, port))
     try:
         assert wait_until(lambda: get_status(f"http://127.0.0.1:{port}/health") == 200, 20)
+        # /health answers while the app is still built; the stream needs the app.
+        assert wait_until(lambda: get_status(f"http://127.0.0.1:{port}/ready") == 200, 20)
         events = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=10)
         assert events.readline().startswith(b"retry:")  # a live stream is open
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import yaml
 from ticket_helpers import ticket_text
 
 from dashboard.tickets.model import InvalidTicket, Ticket
-from dashboard.tickets.parse import etag_of, parse_ticket
+from dashboard.tickets.parse import etag_of, load_front_matter, parse_ticket
 
 
 def parse_valid(data: bytes) -> Ticket:
@@ -149,3 +150,53 @@ def test_id_with_trailing_newline_is_rejected():
     data = b'---\nid: "T-1\\n"\ntitle: x\nstatus: open\n---\n'
 
     assert "id: expected" in parse_invalid(data).reason
+
+
+def safe_load(front: str) -> object:
+    """What the parser did before: PyYAML's whole safe load (libyaml's parser when present)."""
+    return yaml.load(front, Loader=yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+
+
+FRONT_MATTERS = [
+    "id: T-1\ntitle: Plain\nstatus: open\n",
+    "id: T-1\ntags: [a, b]\ncreated: 2025-08-19\nupdated: 2025-08-21T09:30:00Z\n",
+    "title: 'quoted: colon'\nassignee: \"dana\"\nn: 42\nf: 1.5\nb: yes\nnothing: ~\n",
+    "due: '2025-09-01'\nsize: 0x1F\nlist:\n  - x\n  - 3\n",
+    "nested:\n  a: 1\ntags: [x, [y]]\n",
+    "base: &b {status: open}\nother:\n  <<: *b\n  id: T-2\n",
+    "anchor: &a v\ncopy: *a\n",
+    "id: !!str 42\ntags: !!set {a, b}\n",
+    "id: T-1\nid: T-2\n",
+    "? [complex, key]\n: value\n",
+    "title: x\n# a comment\nstatus: done # trailing\n",
+]
+
+
+@pytest.mark.parametrize("front", FRONT_MATTERS)
+def test_front_matter_is_read_as_safe_load_reads_it(front: str):
+    try:
+        expected = safe_load(front)
+    except yaml.YAMLError as error:
+        with pytest.raises(type(error)):
+            load_front_matter(front)
+        return
+
+    assert load_front_matter(front) == expected
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "created: 2025-13-45\n",
+        "id: !!python/object/apply:os.system [ls]\n",
+        "id: !custom x\n",
+        "a: 1\n---\nb: 2\n",
+    ],
+)
+def test_front_matter_errors_are_safe_loads_errors(front: str):
+    with pytest.raises((yaml.YAMLError, ValueError)) as expected:
+        safe_load(front)
+
+    with pytest.raises(type(expected.value)) as got:
+        load_front_matter(front)
+    assert str(got.value) == str(expected.value)

@@ -138,3 +138,18 @@ def test_fifo_is_not_opened(empty_tree: TicketTree):
 
 def test_missing_tickets_folder_gives_empty_index(tmp_path: Path):
     assert scan_tree(tmp_path) == {}
+
+
+def test_plain_files_are_not_resolved_one_by_one(
+    empty_tree: TicketTree, monkeypatch: pytest.MonkeyPatch
+):
+    for number in range(50):
+        empty_tree.add(f"T-{number}.md", f"T-{number}")
+    calls: list[str] = []
+    real_realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda path: calls.append(path) or real_realpath(path))
+
+    entries = scan_tree(empty_tree.root)
+
+    assert len(entries) == 50
+    assert len(calls) < 10  # the root and the folders, not every file

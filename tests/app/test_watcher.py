@@ -12,7 +12,7 @@ from flask import Flask
 from ticket_helpers import TicketTree, ticket_text, wait_until
 
 from dashboard.services import services_of
-from dashboard.watcher import Debouncer, TicketWatcher
+from dashboard.watcher import Debouncer, TicketWatcher, _Handler
 
 WATCH_MODES = [
     pytest.param({"watch": True}, id="native"),
@@ -150,3 +150,21 @@ def test_debouncer_coalesces_a_burst_into_one_batch():
     assert flushed.wait(1)
     debouncer.stop()
     assert batches == [{"a", "b", "c"}]
+
+
+def test_reading_ticket_files_raises_no_watcher_events(
+    ticket_tree: TicketTree, monkeypatch: pytest.MonkeyPatch
+):
+    seen: list[str] = []
+    monkeypatch.setattr(_Handler, "on_any_event", lambda _self, event: seen.append(event.src_path))
+    watcher = TicketWatcher(ticket_tree.root, lambda _paths: None)
+    watcher.start()
+    try:
+        for path in ticket_tree.tickets.rglob("*.md"):
+            path.read_bytes()  # what every scan does to every file
+        marker = ticket_tree.add("T-9.md", "T-9")  # events arrive in order: this one last
+
+        assert wait_until(lambda: str(marker) in seen)
+        assert set(seen) == {str(marker)}
+    finally:
+        watcher.stop()

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,3 +126,33 @@ def start_dashboard_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+def http_status(url: str, timeout: float = 1.0) -> int | None:
+    """The status of GET `url`; None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return None
+
+
+@contextmanager
+def running_dashboard(tree: TicketTree, tmp: Path, **extra: str) -> Iterator[int]:
+    """`python -m dashboard` (gunicorn) on a free loopback port, ready; yields the port."""
+    port = free_port()
+    (tmp / "data").mkdir(exist_ok=True)
+    process = start_dashboard_process(dashboard_env(tree, tmp, port, **extra))
+    try:
+        ready = wait_until(lambda: http_status(f"http://127.0.0.1:{port}/ready") == 200, 20)
+        assert ready, "the dashboard did not become ready"
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -3,6 +3,7 @@
 
 const REFRESH_DELAY_MS = 150;
 const PAGE_LIMIT = 500;
+const LIVE_RETRY_MS = 5000;
 let refreshTimer = null;
 
 function $(selector) { return document.querySelector(selector); }
@@ -159,6 +160,9 @@ function connectLive() {
   source.addEventListener("error", () => {
     live.dataset.state = "lost";
     live.textContent = "live updates: reconnecting…";
+    // EventSource retries a dropped stream itself, but not one refused with a 503 (the
+    // server caps open streams): that one is closed, so open a new one after a while.
+    if (source.readyState === EventSource.CLOSED) setTimeout(connectLive, LIVE_RETRY_MS);
   });
 }
 

@@ -35,6 +35,11 @@ class TicketIndex:
         self._entries: dict[str, IndexEntry] = {}
         self._paths_by_id: dict[str, set[str]] = {}
         self._sorted: list[Ticket] | None = None
+        self._version = 0  # +1 on every change, so views built from a snapshot can tell
+
+    @property
+    def version(self) -> int:
+        return self._version
 
     def replace_all(self, entries: dict[str, IndexEntry]) -> None:
         with self._lock:
@@ -42,7 +47,7 @@ class TicketIndex:
             self._paths_by_id = {}
             for path, entry in self._entries.items():
                 self._claim(path, entry)
-            self._sorted = None
+            self._changed()
 
     def apply(self, updates: dict[str, IndexEntry | None]) -> list[Change]:
         """Put (or, for None, drop) entries by path; return what actually changed."""
@@ -53,8 +58,12 @@ class TicketIndex:
                 if change is not None:
                     changes.append(change)
             if changes:
-                self._sorted = None
+                self._changed()
         return changes
+
+    def _changed(self) -> None:
+        self._sorted = None
+        self._version += 1
 
     def paths_under(self, prefix: str) -> list[str]:
         with self._lock:
@@ -76,10 +85,14 @@ class TicketIndex:
 
     def tickets(self) -> list[Ticket]:
         """Valid, unduplicated tickets in id order (PROJ-9 before PROJ-10)."""
+        return self.snapshot()[1]
+
+    def snapshot(self) -> tuple[int, list[Ticket]]:
+        """The version and tickets() of one moment; the list is never changed afterwards."""
         with self._lock:
             if self._sorted is None:
                 self._sorted = sorted(self._valid(), key=lambda t: ticket_sort_key(t.id))
-            return self._sorted
+            return self._version, self._sorted
 
     def invalid(self) -> list[InvalidTicket]:
         """Unparseable files plus every file of a duplicated id, in path order."""

@@ -52,15 +52,24 @@ def scan_tree(root: Path, start: Path | None = None) -> dict[str, IndexEntry]:
     start = start or tickets_dir(root)
     entries: dict[str, IndexEntry] = {}
     root_real = os.path.realpath(root)
-    for path in _walk(root_real, start, set()):
-        entry = load_ticket_file(root, path, root_real)
+    for name, path, real in _walk(root_real, start, relative_name(root, start), set()):
+        entry = _load(name, path, real, root_real)
         if entry is not None:
             entries[entry.path] = entry
     return entries
 
 
-def _walk(root_real: str, folder: Path, seen: set[str]) -> Iterator[Path]:
-    """Yield candidate files depth-first in name order, following links that stay inside."""
+# (index key, path as walked, real path); the real path is None for a link not yet resolved.
+WalkedFile = tuple[str, str, str | None]
+
+
+def _walk(root_real: str, folder: Path | str, name: str, seen: set[str]) -> Iterator[WalkedFile]:
+    """Candidate files depth-first in name order, following links that stay inside.
+
+    Cheap per file on purpose (the first scan reads every file): a plain file's real path is
+    its folder's real path plus its name, so only links are resolved (realpath costs an
+    lstat per path component), and the file type comes from the directory listing.
+    """
     real = os.path.realpath(folder)
     if real in seen or not is_within(root_real, real):
         return
@@ -73,15 +82,27 @@ def _walk(root_real: str, folder: Path, seen: set[str]) -> Iterator[Path]:
     for child in children:
         if is_ignored_name(child.name):
             continue
-        is_dir = _is_dir(child)
-        if child.is_symlink() and not is_within(root_real, os.path.realpath(child.path)):
-            # Yielded so that load_ticket_file lists it as invalid, without reading it.
-            if is_dir or child.name.endswith(TICKET_SUFFIX):
-                yield Path(child.path)
-        elif is_dir:
-            yield from _walk(root_real, Path(child.path), seen)
-        elif child.name.endswith(TICKET_SUFFIX):
-            yield Path(child.path)
+        child_name = f"{name}/{child.name}"
+        if child.is_symlink():
+            yield from _walk_link(root_real, child, child_name, seen)
+        elif _is_dir(child):
+            yield from _walk(root_real, child.path, child_name, seen)
+        elif child.name.endswith(TICKET_SUFFIX) and child.is_file(follow_symlinks=False):
+            yield child_name, child.path, os.path.join(real, child.name)
+
+
+def _walk_link(
+    root_real: str, link: os.DirEntry[str], name: str, seen: set[str]
+) -> Iterator[WalkedFile]:
+    is_dir = _is_dir(link)
+    if not is_within(root_real, os.path.realpath(link.path)):
+        # Yielded so that _load lists it as invalid, without reading it.
+        if is_dir or link.name.endswith(TICKET_SUFFIX):
+            yield name, link.path, None
+    elif is_dir:
+        yield from _walk(root_real, link.path, name, seen)
+    elif link.name.endswith(TICKET_SUFFIX):
+        yield name, link.path, None
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -93,10 +114,15 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def load_ticket_file(root: Path, path: Path, root_real: str | None = None) -> IndexEntry | None:
     """Parse one file; None if it is gone or not a file. Never follows a link out of root."""
-    name = relative_name(root, path)
-    real = os.path.realpath(path)
-    if not is_within(root_real or os.path.realpath(root), real):
-        return InvalidTicket(name, f"symbolic link points outside the tickets root ({real})")
+    return _load(relative_name(root, path), str(path), None, root_real or os.path.realpath(root))
+
+
+def _load(name: str, path: str, real: str | None, root_real: str) -> IndexEntry | None:
+    """`real` is given for a plain file found by the walk; anything else is resolved here."""
+    if real is None:
+        real = os.path.realpath(path)
+        if not is_within(root_real, real):
+            return InvalidTicket(name, f"symbolic link points outside the tickets root ({real})")
     try:
         data = _read_regular_file(real)
     except FileNotFoundError:

@@ -89,6 +89,7 @@ class TicketStore:
         self.clock = clock
         self.last_sync: SyncReport | None = None
         self.registry_error: str | None = None
+        self._indexed = threading.Event()  # set by the first full scan
         # Index writers (sync, watcher refresh, status change) take turns; readers never wait.
         self._write_lock = threading.Lock()
         self._id_locks: dict[str, threading.Lock] = {}
@@ -107,6 +108,7 @@ class TicketStore:
             report = self._sync_report(len(entries), time.perf_counter() - started)
             self.last_sync = report
             self._write_registry()
+            self._indexed.set()
         self.feed.publish({"type": "sync"})
         log.info(
             "index synced",
@@ -117,6 +119,14 @@ class TicketStore:
             },
         )
         return report
+
+    @property
+    def is_indexed(self) -> bool:
+        """True once a full scan has filled the index (readiness)."""
+        return self._indexed.is_set()
+
+    def wait_indexed(self, timeout: float) -> bool:
+        return self._indexed.wait(timeout)
 
     def _sync_report(self, files: int, duration: float) -> SyncReport:
         tickets = len(self.index.tickets())
@@ -131,7 +141,8 @@ class TicketStore:
             changes = self.index.apply(updates)
         # Tell the browsers first; the registry file is for humans and can trail by a moment.
         self._publish(changes)
-        if changes:
+        # Before the first scan the index holds only these files; the scan writes the registry.
+        if changes and self.is_indexed:
             with self._write_lock:
                 self._write_registry()
         return changes

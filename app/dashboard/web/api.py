@@ -5,29 +5,46 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from dashboard.services import services_of
 from dashboard.tickets.model import Ticket
-from dashboard.tickets.query import run_query
 from dashboard.tickets.stats import registry_metrics
 from dashboard.tickets.store import Actor
 from dashboard.web.auth import is_token_configured, require_token
+from dashboard.web.errors import unavailable_response
 from dashboard.web.params import ticket_query, valid_status, valid_ticket_id
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
+READ_ONLY_MESSAGE = (
+    "this dashboard serves its ticket tree read-only (DASHBOARD_TICKETS_READ_ONLY, stack "
+    "setting ticketsReadOnly); change the status in the file, or deploy with it false"
+)
+INDEXING_RETRY_AFTER_SECONDS = 2
+
+
+@blueprint.before_request
+def require_first_index() -> Response | None:
+    """503 until the first full scan is done, rather than serving what is indexed so far:
+    a partial list would show tickets as missing, and a status change of a ticket not read
+    yet would be a false 404. /api/status, /api/events and /ready answer meanwhile."""
+    if services_of().store.is_indexed:
+        return None
+    return unavailable_response(
+        "indexing the ticket tree (first scan after start); retry in a few seconds",
+        INDEXING_RETRY_AFTER_SECONDS,
+    )
 
 
 @blueprint.get("/tickets")
 def list_tickets() -> Response:
-    query = ticket_query(request.args)
-    page = run_query(services_of().store.index.tickets(), query)
-    return jsonify(
-        total=page.total,
-        limit=query.limit,
-        offset=query.offset,
-        items=[ticket.as_dict() for ticket in page.items],
-    )
+    page = services_of().listing.page(ticket_query(request.args))
+    if request.if_none_match.contains(page.etag):
+        response = Response(status=304)
+    else:
+        response = Response(page.body, mimetype="application/json")
+    response.set_etag(page.etag)
+    return response
 
 
 @blueprint.get("/tickets/<ticket_id>")
@@ -47,6 +64,8 @@ def change_status(ticket_id: str) -> Response:
     status = valid_status(_json_body().get("status"))
     if_match = request.if_match.contains if "If-Match" in request.headers else None
     services = services_of()
+    if services.settings.tickets_read_only:
+        raise Forbidden(READ_ONLY_MESSAGE)
     ticket = services.store.set_status(ticket_id, status, _actor(), if_match=if_match)
     services.prometheus.status_changes.labels(to=status).inc()
     return _ticket_response(ticket)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
@@ -17,6 +18,13 @@ log = logging.getLogger(__name__)
 def error_response(status: int, message: str, **details: Any) -> Response:
     response = jsonify({"message": message, "status": status, **details})
     response.status_code = status
+    return response
+
+
+def unavailable_response(message: str, retry_after_seconds: int) -> Response:
+    """503 with Retry-After: the server is fine but cannot serve this yet."""
+    response = error_response(503, message, retry_after_seconds=retry_after_seconds)
+    response.headers["Retry-After"] = str(retry_after_seconds)
     return response
 
 
@@ -50,8 +58,14 @@ def _rewrite_error(error: RewriteError) -> Response:
 
 
 def _file_error(error: OSError) -> Response:
-    log.exception("file operation failed")
     where = f" on {error.filename}" if error.filename else ""
+    if error.errno == errno.EROFS:
+        # The tree is mounted read-only: a deployment choice, not a server fault.
+        log.warning("write refused: read-only file system%s", where)
+        return error_response(
+            403, f"the ticket tree is read-only{where}; status changes are not possible here"
+        )
+    log.exception("file operation failed")
     return error_response(
         500,
         f"file operation failed{where}: {error.strerror or error}; check the folder's permissions",

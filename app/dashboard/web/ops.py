@@ -42,7 +42,10 @@ def readiness_checks(services: Services) -> dict[str, dict[str, Any]]:
     checks = {
         "tickets_dir": _check(tickets_problem is None, tickets_problem),
         "data_dir": _check(data_ok, None if data_ok else f"{data_dir} is not a writable folder"),
-        "index": _check(services.store.last_sync is not None, "the first scan has not finished"),
+        "index": _check(
+            services.store.is_indexed,
+            services.index_error or "indexing: the first full scan has not finished",
+        ),
     }
     if services.watcher is not None:
         alive = services.watcher.is_alive()
