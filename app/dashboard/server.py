@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT_SECONDS = 5
 SHARED_MEMORY_DIR = "/dev/shm"  # noqa: S108 - gunicorn's documented choice for containers
 HEARTBEAT_INTERVAL_SECONDS = 1.0  # well inside gunicorn's worker timeout (30 s)
-# Connections this process holds open at most, and how many more the kernel queues for it;
-# beyond that a client waits in its own connect instead of in this process.
+# Connections held open at most, and the kernel's queue of new ones; both bounded. Under
+# overload clients open more connections: at gunicorn's default cap (1,000) the worker
+# stopped accepting, and new ones waited until a kept-alive one timed out (5 s).
 MAX_CONNECTIONS = 4096
 LISTEN_BACKLOG = 2048
 

@@ -19,8 +19,9 @@ from dashboard.tickets.index import TicketIndex
 from dashboard.tickets.model import Ticket
 from dashboard.tickets.query import TicketQuery
 
-# Rendered pages kept per version; emptied when full, which a crawler can cause at most.
-MAX_CACHED_PAGES = 256
+# Rendered pages kept per version; emptied when full (a crawler at most can fill it). In
+# bytes, since a page of 500 tickets is about 150 KB and the container has 512 MiB.
+MAX_CACHED_BYTES = 8 * 1024 * 1024
 EXACT_FILTERS = ("status", "priority", "assignee")
 
 
@@ -37,6 +38,7 @@ class _View:
     by_value: dict[str, dict[str | None, list[Ticket]]]  # filter -> value -> tickets
     by_tag: dict[str, list[Ticket]]
     pages: dict[TicketQuery, RenderedPage] = field(default_factory=dict)
+    cached_bytes: int = 0  # approximate (requests race to add); it only bounds memory
 
     def matching(self, query: TicketQuery) -> Sequence[Ticket]:
         """Start from the shortest list one filter selects; check the rest per ticket."""
@@ -69,9 +71,11 @@ class TicketListing:
         rendered = view.pages.get(query)
         if rendered is None:
             rendered = self._render(view, query)
-            if len(view.pages) >= MAX_CACHED_PAGES:
+            if view.cached_bytes + len(rendered.body) > MAX_CACHED_BYTES:
                 view.pages.clear()
+                view.cached_bytes = 0
             view.pages[query] = rendered
+            view.cached_bytes += len(rendered.body)
         return rendered
 
     def _current_view(self) -> _View:

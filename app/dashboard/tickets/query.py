@@ -1,8 +1,7 @@
-"""Filtering and paging the ticket list (GET /api/tickets)."""
+"""The filters and page of a ticket list request (GET /api/tickets); see tickets.listing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboard.tickets.model import Ticket
@@ -29,14 +28,3 @@ class TicketQuery:
             and (self.tag is None or self.tag in ticket.tags)
             and (self.text is None or self.text.casefold() in ticket.search_text)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    total: int
-    items: list[Ticket]
-
-
-def run_query(tickets: Sequence[Ticket], query: TicketQuery) -> Page:
-    matched = [ticket for ticket in tickets if query.matches(ticket)]
-    return Page(len(matched), matched[query.offset : query.offset + query.limit])
