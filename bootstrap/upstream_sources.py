@@ -12,6 +12,7 @@ finds the key beside the binary and rebuilds nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import subprocess
@@ -90,11 +91,16 @@ def file_sha256(path: Path) -> str:
 
 def build_key(archives: Archives, version: str) -> str:
     """What a built binary depends on; written beside it, compared on the next run."""
-    go_version = subprocess.run(
+    parts = [f"{name}={archives.sha256[name]}" for name in sorted(archives.sha256)]
+    return "\n".join([*parts, f"version={version}", f"go={_go_version()}"]) + "\n"
+
+
+@functools.cache
+def _go_version() -> str:
+    # Asked once per bootstrap run, however many binaries compare their keys.
+    return subprocess.run(
         [require_go(), "env", "GOVERSION"], env=go_env(), capture_output=True, text=True
     ).stdout.strip()
-    parts = [f"{name}={archives.sha256[name]}" for name in sorted(archives.sha256)]
-    return "\n".join([*parts, f"version={version}", f"go={go_version}"]) + "\n"
 
 
 def has_stamp(binary: Path) -> bool:

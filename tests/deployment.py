@@ -10,7 +10,6 @@ has its own name, subnet and port range, so it runs beside a deployed dev stack.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -56,8 +55,9 @@ class Deployment:
 
     @property
     def config(self) -> StackConfig:
-        values = {k: v.value for k, v in self.stack.get_all_config().items()}
-        secret = {k for k, v in self.stack.get_all_config().items() if v.secret}
+        stored = self.stack.get_all_config()  # one CLI call, not one per use
+        values = {k: v.value for k, v in stored.items()}
+        secret = {k for k, v in stored.items() if v.secret}
         return parse_stack_config(values, project_root=self.project_dir, secret_keys=secret)
 
     def up(self, **kwargs: Any) -> auto.UpResult:
@@ -231,7 +231,3 @@ def inspect(name: str) -> dict[str, Any]:
         return client.api.inspect_container(name)
     finally:
         client.close()
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=str)

@@ -127,3 +127,10 @@ def test_toolchain_record_puts_built_binaries_first_on_path(tmp_path):
     env = pulumi_env(tmp_path, "dev", {"PATH": "/usr/bin"})
     assert env["PATH"].startswith("/x/.tools/bin:")
     assert env["PULUMI_HOME"] == "/x/.tools/pulumi-home"
+
+
+def test_sample_tree_gid_is_the_containers_gid():
+    from bootstrap.ticket_tree import RUNTIME_GID
+    from ticket_dashboard.workload import RUNTIME_GID as WORKLOAD_GID
+
+    assert RUNTIME_GID == WORKLOAD_GID
