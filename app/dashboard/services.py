@@ -14,6 +14,7 @@ from dashboard.prometheus import Gauge, PrometheusMetrics, StoreCollector, new_p
 from dashboard.settings import Settings
 from dashboard.tickets.audit import AuditLog
 from dashboard.tickets.listing import TicketListing
+from dashboard.tickets.status_change import StatusChanger
 from dashboard.tickets.store import TicketStore
 from dashboard.watcher import TicketWatcher
 
@@ -26,6 +27,7 @@ class Services:
     settings: Settings
     feed: ChangeFeed
     store: TicketStore
+    status_changer: StatusChanger
     watcher: TicketWatcher | None
     process: ProcessMetrics
     prometheus: PrometheusMetrics
@@ -67,11 +69,12 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     feed = ChangeFeed()
-    store = TicketStore(
-        settings.tickets_dir,
+    store = TicketStore(settings.tickets_dir, feed)
+    status_changer = StatusChanger(
+        store,
         AuditLog(settings.data_dir / "audit.log"),
-        feed,
         organize_completed=settings.organize_completed,
+        read_only=settings.tickets_read_only,
     )
     watcher = None
     if settings.watch:
@@ -85,6 +88,7 @@ def build_services(settings: Settings) -> Services:
         settings,
         feed,
         store,
+        status_changer,
         watcher,
         ProcessMetrics(),
         new_prometheus_metrics(),

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ticket_helpers import TicketTree
 
 from dashboard.app import create_app, start_services, stop_services
 from dashboard.services import services_of
 from dashboard.settings import Settings
+from tests.app.ticket_helpers import TicketTree
 
 INDEX_TIMEOUT_SECONDS = 10
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from ticket_helpers import TicketTree, ticket_text, wait_until
 
 from dashboard.services import services_of
 from dashboard.watcher import Debouncer, TicketWatcher, _Handler
+from tests.app.ticket_helpers import TicketTree, ticket_text, wait_until
 
 WATCH_MODES = [
     pytest.param({"watch": True}, id="native"),

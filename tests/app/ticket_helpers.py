@@ -1,6 +1,7 @@
 """Building blocks for the dashboard tests: ticket text, a ticket tree, a live server.
 
-Imported explicitly by test modules (tests/app is on sys.path while they run).
+Imported as ``from tests.app.ticket_helpers import ...`` (the repository root is on
+sys.path through pyproject.toml); fixtures built on them are in tests/app/conftest.py.
 """
 
 from __future__ import annotations

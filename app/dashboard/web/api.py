@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import BadRequest, Forbidden
+from werkzeug.exceptions import BadRequest
 
 from dashboard.services import services_of
 from dashboard.tickets.model import Ticket
 from dashboard.tickets.stats import registry_metrics
-from dashboard.tickets.store import Actor
+from dashboard.tickets.status_change import Actor, checked_status
 from dashboard.web.auth import is_token_configured, require_token
 from dashboard.web.errors import unavailable_response
-from dashboard.web.params import ticket_query, valid_status, valid_ticket_id
+from dashboard.web.params import ticket_query, valid_ticket_id
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-READ_ONLY_MESSAGE = (
-    "this dashboard serves its ticket tree read-only (DASHBOARD_TICKETS_READ_ONLY, stack "
-    "setting ticketsReadOnly); change the status in the file, or deploy with it false"
-)
 INDEXING_RETRY_AFTER_SECONDS = 2
 
 
@@ -61,12 +57,10 @@ def get_ticket(ticket_id: str) -> Response:
 @require_token
 def change_status(ticket_id: str) -> Response:
     valid_ticket_id(ticket_id)
-    status = valid_status(_json_body().get("status"))
+    status = checked_status(_json_body().get("status"))
     if_match = request.if_match.contains if "If-Match" in request.headers else None
     services = services_of()
-    if services.settings.tickets_read_only:
-        raise Forbidden(READ_ONLY_MESSAGE)
-    ticket = services.store.set_status(ticket_id, status, _actor(), if_match=if_match)
+    ticket = services.status_changer.set_status(ticket_id, status, _actor(), if_match=if_match)
     services.prometheus.status_changes.labels(to=status).inc()
     return _ticket_response(ticket)
 

@@ -9,10 +9,26 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from dashboard.tickets.store import TicketError
-from dashboard.tickets.write import RewriteError
+from dashboard.tickets.errors import (
+    InvalidStatus,
+    ReadOnlyTree,
+    StaleTicket,
+    TicketConflict,
+    TicketError,
+    TicketNotFound,
+)
 
 log = logging.getLogger(__name__)
+
+# The HTTP status answering each refusal of the ticket service, and the only place that
+# knows it. The body is {"message": str(error), "status": <status>, **error.details}.
+TICKET_ERROR_STATUS: dict[type[TicketError], int] = {
+    InvalidStatus: 400,
+    ReadOnlyTree: 403,
+    TicketNotFound: 404,
+    TicketConflict: 409,
+    StaleTicket: 412,
+}
 
 
 def error_response(status: int, message: str, **details: Any) -> Response:
@@ -30,8 +46,8 @@ def unavailable_response(message: str, retry_after_seconds: int) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(TicketError, _ticket_error)
-    app.register_error_handler(RewriteError, _rewrite_error)
+    for ticket_error in TICKET_ERROR_STATUS:
+        app.register_error_handler(ticket_error, _ticket_error)
     app.register_error_handler(OSError, _file_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -50,11 +66,12 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _ticket_error(error: TicketError) -> Response:
-    return error_response(error.status, str(error), **error.details)
+    return error_response(_status_of(error), str(error), **error.details)
 
 
-def _rewrite_error(error: RewriteError) -> Response:
-    return error_response(409, f"status not changed: {error}")
+def _status_of(error: TicketError) -> int:
+    """The row of the error's class or, for a subclass, of its nearest listed base class."""
+    return next(TICKET_ERROR_STATUS[c] for c in type(error).__mro__ if c in TICKET_ERROR_STATUS)
 
 
 def _file_error(error: OSError) -> Response:

@@ -29,13 +29,6 @@ def valid_ticket_id(ticket_id: str) -> str:
     return ticket_id
 
 
-def valid_status(value: object) -> str:
-    if value not in STATUSES:
-        raise BadRequest(f"status: expected one of {', '.join(STATUSES)}, got {value!r}")
-    assert isinstance(value, str)
-    return value
-
-
 def _choice(args: MultiDict[str, str], name: str, allowed: Iterable[str]) -> str | None:
     value = args.get(name) or None
     if value is not None and value not in allowed:

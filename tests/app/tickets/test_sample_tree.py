@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ticket_helpers import REPO_ROOT
-
 from dashboard.tickets.index import TicketIndex
 from dashboard.tickets.registry import render_registry
 from dashboard.tickets.scan import scan_tree
+from tests.app.ticket_helpers import REPO_ROOT
 
 SAMPLES = REPO_ROOT / "samples" / "tickets"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dashboard.monitor.poller import TargetPoller
-from tests.app.jobs_fixtures import LocalHttpServer, RecordedRequest, local_http_server
+from tests.app.job_helpers import LocalHttpServer, RecordedRequest, local_http_server
 
 
 class FakeDashboard:

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from ticket_helpers import wait_until
 
 from dashboard.monitor.webhook import WebhookNotifier
-from tests.app.jobs_fixtures import RecordedRequest, local_http_server
+from tests.app.job_helpers import RecordedRequest, local_http_server
+from tests.app.ticket_helpers import wait_until
 
 
 def _answer(status: int, delay: float = 0.0) -> Callable[[RecordedRequest], tuple[int, Any]]:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ticket_helpers import TicketTree
 
 from dashboard.tickets.parse import etag_of
+from tests.app.ticket_helpers import TicketTree
 
 
 def ids(response) -> list[str]:

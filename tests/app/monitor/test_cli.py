@@ -7,9 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ticket_helpers import wait_until
-
-from tests.app.jobs_fixtures import (
+from tests.app.job_helpers import (
     RecordedRequest,
     job_environment,
     local_http_server,
@@ -18,6 +16,7 @@ from tests.app.jobs_fixtures import (
     running_module,
     stop_with_sigterm,
 )
+from tests.app.ticket_helpers import wait_until
 
 
 def test_help_lists_the_environment() -> None:

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Iterator
 
 from flask import Flask
-from ticket_helpers import TicketTree
 
 from dashboard.changefeed import ChangeFeed
 from dashboard.services import services_of
+from tests.app.ticket_helpers import TicketTree
 
 
 def open_stream(app: Flask) -> Iterator[str]:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ticket_helpers import wait_until
 
 from dashboard.monitor.heartbeat import HeartbeatWriter
 from dashboard.monitor.loop import MonitorLoop
@@ -20,7 +19,8 @@ from dashboard.monitor.observation import Observation
 from dashboard.monitor.poller import TargetPoller
 from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
 from dashboard.monitor.webhook import WebhookNotifier
-from tests.app.jobs_fixtures import LocalHttpServer, RecordedRequest, local_http_server
+from tests.app.job_helpers import LocalHttpServer, RecordedRequest, local_http_server
+from tests.app.ticket_helpers import wait_until
 
 
 class Switch:

@@ -15,12 +15,7 @@ from dashboard.backup import restore
 from dashboard.backup.job import run_backup
 from dashboard.backup.restore import RestoreError, restore_archive
 from dashboard.backup.settings import BackupSettings
-from tests.app.jobs_fixtures import BINARY_BLOB, CRLF_TICKET, backup_settings, snapshot
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> BackupSettings:
-    return backup_settings(tmp_path)
+from tests.app.job_helpers import BINARY_BLOB, CRLF_TICKET, snapshot
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 
 from flask import Flask
-from ticket_helpers import TicketTree, ticket_text
 
 from dashboard.services import services_of
 from dashboard.tickets.store import TicketStore
+from tests.app.ticket_helpers import TicketTree, ticket_text
 
 
 def store_of(app: Flask) -> TicketStore:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from ticket_helpers import TicketTree, running_dashboard
 from werkzeug.test import EnvironBuilder
 
 from dashboard.services import services_of
+from tests.app.ticket_helpers import TicketTree, running_dashboard
 
 
 def test_body_over_64_kib_is_413(client: FlaskClient):
@@ -72,7 +72,7 @@ def test_write_failure_is_json_500_naming_the_problem(client: FlaskClient, app, 
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", "T-1.md")
 
-    monkeypatch.setattr("dashboard.tickets.store.atomic_replace", no_space)
+    monkeypatch.setattr("dashboard.tickets.status_change.atomic_replace", no_space)
 
     response = client.post("/api/tickets/T-1/status", json={"status": "done"})
 

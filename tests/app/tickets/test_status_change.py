@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from ticket_helpers import TicketTree
 
 from dashboard.services import services_of
 from dashboard.tickets.model import STATUSES, Ticket
 from dashboard.tickets.parse import etag_of, parse_ticket
+from tests.app.ticket_helpers import TicketTree
 
 THREADS = 8
 ATTEMPTS_PER_THREAD = 25

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ticket_helpers import TicketTree
 
 from dashboard.services import services_of
+from tests.app.ticket_helpers import TicketTree
 
 
 def test_health_is_ok(client: FlaskClient):

@@ -13,14 +13,8 @@ import pytest
 from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.status import STATUS_FILE_NAME, STATUS_KEYS
-from tests.app.jobs_fixtures import backup_settings
 
 FIRST = datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> BackupSettings:
-    return backup_settings(tmp_path)
 
 
 def _status(settings: BackupSettings) -> dict[str, Any]:

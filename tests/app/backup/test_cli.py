@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.jobs_fixtures import (
+from tests.app.job_helpers import (
     backup_environment,
     backup_settings,
     job_environment,

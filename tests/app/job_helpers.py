@@ -1,7 +1,8 @@
-"""Helpers shared by the backup and monitor job tests (imported explicitly, not a conftest).
+"""Helpers shared by the backup and monitor job tests (tests/app/backup, tests/app/monitor).
 
 Plain functions and context managers rather than pytest fixtures, so each test module
-declares the fixtures it uses in a few visible lines.
+declares the fixtures it uses in a few visible lines. Imported as
+``from tests.app.job_helpers import ...``, like tests.app.ticket_helpers.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.backup.settings import BackupSettings
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.app.ticket_helpers import REPO_ROOT
 
 # Bytes the restore must reproduce exactly: CRLF line endings, no trailing newline,
 # non-ASCII text, and every byte value.

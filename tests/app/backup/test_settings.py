@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from dashboard.backup.settings import BackupSettings
 from dashboard.envconfig import ConfigurationError, load_settings
-from tests.app.jobs_fixtures import job_environment, run_module
+from tests.app.job_helpers import job_environment, run_module
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The tests set what they need; a DASHBOARD_* variable from the shell must not leak in.
-    for name in [name for name in os.environ if name.startswith("DASHBOARD_")]:
-        monkeypatch.delenv(name)
+# The tests set what they need; a DASHBOARD_* variable from the shell must not leak in.
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def _load(monkeypatch: pytest.MonkeyPatch, **variables: str) -> BackupSettings:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask
-from ticket_helpers import TicketTree
 
 from dashboard.services import services_of
 from dashboard.tickets.registry import render_registry
+from tests.app.ticket_helpers import TicketTree
 
 
 def registry_stat(tree: TicketTree) -> tuple[int, int]:

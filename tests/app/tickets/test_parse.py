@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 import yaml
-from ticket_helpers import ticket_text
 
 from dashboard.tickets.model import InvalidTicket, Ticket
 from dashboard.tickets.parse import etag_of, load_front_matter, parse_ticket
+from tests.app.ticket_helpers import ticket_text
 
 
 def parse_valid(data: bytes) -> Ticket:

@@ -10,7 +10,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from ticket_helpers import (
+
+from dashboard.envconfig import env_name
+from dashboard.settings import Settings
+from tests.app.ticket_helpers import (
     REPO_ROOT,
     TicketTree,
     dashboard_env,
@@ -18,9 +21,6 @@ from ticket_helpers import (
     start_dashboard_process,
     wait_until,
 )
-
-from dashboard.envconfig import env_name
-from dashboard.settings import Settings
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

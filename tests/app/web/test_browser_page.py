@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from ticket_helpers import TicketTree, serve_in_thread, wait_until
+
+from tests.app.ticket_helpers import TicketTree, serve_in_thread, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

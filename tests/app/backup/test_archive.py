@@ -22,14 +22,9 @@ from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.naming import archive_name, list_archives, parse_archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import walk_tree
-from tests.app.jobs_fixtures import backup_settings, make_data_dir, snapshot
+from tests.app.job_helpers import make_data_dir, snapshot
 
 STARTED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> BackupSettings:
-    return backup_settings(tmp_path)
 
 
 def _backup(settings: BackupSettings, at: datetime = STARTED) -> Path:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ticket_helpers import TicketTree
 
 from dashboard.services import services_of
 from dashboard.tickets.model import Ticket
 from dashboard.tickets.query import TicketQuery
+from tests.app.ticket_helpers import TicketTree
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from ticket_helpers import wait_until
 
 from dashboard.services import services_of
 from dashboard.tickets import store as store_module
+from tests.app.ticket_helpers import wait_until
 
 
 @pytest.fixture

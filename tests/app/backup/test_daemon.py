@@ -9,19 +9,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ticket_helpers import wait_until
 
 from dashboard.backup.daemon import BackupDaemon
 from dashboard.backup.naming import archive_name, list_archives
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.status import read_status
-from tests.app.jobs_fixtures import (
+from tests.app.job_helpers import (
     backup_environment,
     backup_settings,
     log_messages,
     running_module,
     stop_with_sigterm,
 )
+from tests.app.ticket_helpers import wait_until
 
 # One second before the default schedule ("0 2 * * *") fires.
 JUST_BEFORE_TWO = datetime(2025, 5, 10, 1, 59, 59, tzinfo=UTC)
@@ -29,6 +29,7 @@ JUST_BEFORE_TWO = datetime(2025, 5, 10, 1, 59, 59, tzinfo=UTC)
 
 @pytest.fixture
 def settings(tmp_path: Path) -> BackupSettings:
+    """backup/conftest.py's, with a retention the schedule tests can outlive."""
     return backup_settings(tmp_path, backup_retention_days=7)
 
 

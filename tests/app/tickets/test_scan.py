@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from ticket_helpers import TicketTree, ticket_text
 
 from dashboard.tickets.index import TicketIndex
 from dashboard.tickets.model import InvalidTicket, Ticket
 from dashboard.tickets.scan import MAX_TICKET_BYTES, scan_tree
+from tests.app.ticket_helpers import TicketTree, ticket_text
 
 
 def indexed(tree: TicketTree) -> TicketIndex:

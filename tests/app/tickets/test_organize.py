@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 
 from flask import Flask
-from ticket_helpers import TicketTree
+
+from tests.app.ticket_helpers import TicketTree
 
 
 def post_status(app: Flask, ticket_id: str, status: str):
