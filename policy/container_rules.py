@@ -90,6 +90,20 @@ def _exposes_socket(path: str) -> bool:
     return normalized in _DOCKER_SOCKET_PATHS or normalized.endswith("docker.sock")
 
 
+_SCRATCH_MOUNT_OPTIONS = frozenset({"noexec", "nosuid", "nodev"})
+
+
+def scratch_is_inert(props: Props) -> list[str]:
+    # The only writable place in a read-only container must not run or hold anything:
+    # no binaries, no setuid, no device nodes.
+    found = []
+    for path, options in _mapping(props.get("tmpfs")).items():
+        missing = _SCRATCH_MOUNT_OPTIONS - set(str(options).split(","))
+        if missing:
+            found.append(f"tmpfs {path} lacks {', '.join(sorted(missing))}")
+    return found
+
+
 def has_healthcheck(props: Props) -> list[str]:
     tests = [str(part) for part in _sequence(_mapping(props.get("healthcheck")).get("tests"))]
     if not tests or tests[0].upper() == "NONE":
@@ -131,6 +145,11 @@ RULES: tuple[Rule, ...] = (
         "container-no-docker-socket",
         "Containers must not mount the Docker socket.",
         no_docker_socket,
+    ),
+    Rule(
+        "container-scratch-inert",
+        "Container tmpfs mounts must be noexec, nosuid and nodev.",
+        scratch_is_inert,
     ),
     Rule("container-healthcheck", "Containers must declare a health check.", has_healthcheck),
     Rule("container-log-rotation", "Container logs must rotate (json-file).", rotates_logs),

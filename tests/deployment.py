@@ -201,7 +201,7 @@ def select_existing(stack_name: str) -> Deployment:
     token = stack.get_all_config().get(key("apiToken"))
     deployment = Deployment(stack, ROOT, Path(), token.value if token else None)
     deployment.refresh_outputs()
-    deployment.tickets_dir = deployment.config.tickets_dir
+    deployment.tickets_dir = deployment.config.dashboard.tickets_dir
     return deployment
 
 

@@ -6,12 +6,12 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
-from ticket_dashboard.config import StackConfig
+from ticket_dashboard.config import BackupConfig
 from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.naming import BACKUP
 from ticket_dashboard.storage import AppStorage
 
 BACKUP_TYPE = "ticket-dashboard:index:Backup"
-ROLE = "backup"
 
 # The daemon sleeps between scheduled runs and serves nothing, so "healthy" means it can
 # still do its job: the data and tickets are readable and the backup volume writable.
@@ -31,27 +31,10 @@ HEALTH_CHECK = HealthCheck(
 
 
 @dataclass(frozen=True)
-class BackupSettings:
-    schedule: str
-    retention_days: int
-    on_start: bool
-    log_level: str
-
-    @classmethod
-    def from_config(cls, config: StackConfig) -> "BackupSettings":
-        return cls(
-            schedule=config.backup_schedule,
-            retention_days=config.backup_retention_days,
-            on_start=config.backup_on_start,
-            log_level=config.log_level,
-        )
-
-
-@dataclass(frozen=True)
 class BackupArgs:
     shared: SharedInputs
     storage: AppStorage
-    settings: BackupSettings
+    settings: BackupConfig
 
 
 class Backup(pulumi.ComponentResource):
@@ -67,9 +50,9 @@ class Backup(pulumi.ComponentResource):
             self,
             name,
             args.shared,
-            role=ROLE,
+            role=BACKUP,
             command=app.BACKUP_COMMAND,
-            envs=_environment(args.settings),
+            envs=_environment(args),
             mounts=_mounts(args.storage),
             health_check=HEALTH_CHECK,
         )
@@ -77,13 +60,14 @@ class Backup(pulumi.ComponentResource):
         self.register_outputs({"container_name": self.container_name})
 
 
-def _environment(settings: BackupSettings) -> list[str]:
+def _environment(args: BackupArgs) -> list[str]:
+    settings = args.settings
     return app.env_list(
         {
             app.ENV_TICKETS_DIR: app.TICKETS_PATH,
             app.ENV_DATA_DIR: app.DATA_PATH,
             app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
-            app.ENV_LOG_LEVEL: settings.log_level,
+            app.ENV_LOG_LEVEL: args.shared.log_level,
             app.ENV_BACKUP_SCHEDULE: settings.schedule,
             app.ENV_BACKUP_RETENTION_DAYS: str(settings.retention_days),
             app.ENV_BACKUP_ON_START: app.env_flag(settings.on_start),

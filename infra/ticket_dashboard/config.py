@@ -1,9 +1,12 @@
 """The stack's settings: every ``ticket-dashboard:*`` key, parsed once into a typed model.
 
-``load_stack_config`` reads the running Pulumi program's config; ``parse_stack_config``
-reads a plain mapping (the ``config:`` block of a Pulumi.<stack>.yaml) the same way, so
-tests check the real stack files. Both raise ``ConfigError`` naming every bad key and what
-it expects, before the program declares a single resource.
+Keys stay flat (``ticket-dashboard:backupSchedule``), as people type them with
+``pulumi config set``; the model groups them into one section per concern, and each
+component takes its own section (``config.backup``). ``load_stack_config`` reads the
+running program's config; ``parse_stack_config`` reads a plain mapping (the ``config:``
+block of a Pulumi.<stack>.yaml) the same way, so tests check the real stack files. Both
+raise ``ConfigError`` naming every bad key and what it expects, before the program
+declares a single resource.
 
 Values are handled as the Pulumi CLI hands them to a program: as strings (``"3100"``,
 ``"true"``). Mappings from YAML are turned into those strings first, so a file value and a
@@ -17,7 +20,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pulumi
 import pulumi.runtime
@@ -31,17 +34,15 @@ from pydantic import (
     SecretStr,
     ValidationError,
     ValidationInfo,
-    field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from ticket_dashboard.ports import PortRange
-from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_ROOT
+from ticket_dashboard.project import CONFIG_NAMESPACE, DEFAULT_BASE_IMAGE, PROJECT_ROOT
 from ticket_dashboard.units import MEBIBYTE, parse_memory_bytes
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID
 
-PUBLIC_BASE_IMAGE = "python:3.11-slim-bookworm"
 MIN_API_TOKEN_LENGTH = 16
 DOCKER_MIN_MEMORY = 6 * MEBIBYTE
 
@@ -56,8 +57,13 @@ class ConfigError(pulumi.RunError):
     """Stack configuration is invalid; the message lists each key and what it expects."""
 
 
-def _full_key(key: str) -> str:
+def full_key(key: str) -> str:
     return f"{CONFIG_NAMESPACE}:{key}"
+
+
+def setting(default: Any = ..., *, kind: str, meaning: str = "") -> Any:
+    """A field with what the README's table shows for it (see config_table.py)."""
+    return Field(default, description=meaning, json_schema_extra={"kind": kind})
 
 
 # --- field types -----------------------------------------------------------------------
@@ -121,12 +127,25 @@ def _webhook(value: SecretStr) -> SecretStr:
     return value
 
 
+def _existing_dir(value: Path, info: ValidationInfo) -> Path:
+    root = Path((info.context or {}).get("project_root", PROJECT_ROOT))
+    resolved = (root / value.expanduser()).resolve()
+    if not resolved.is_dir():
+        raise ValueError(
+            f"expected an existing directory of tickets on the Docker host, "
+            f"{str(resolved)!r} is not one (relative paths resolve against {root})"
+        )
+    return resolved
+
+
 MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 PortRangeSetting = Annotated[PortRange, BeforeValidator(_port_range)]
 Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_subnet)]
 IpAddress = Annotated[str, AfterValidator(_ip_address)]
 CronExpression = Annotated[str, AfterValidator(_cron)]
 DockerLogSize = Annotated[str, AfterValidator(_docker_log_size)]
+TicketsDir = Annotated[Path, AfterValidator(_existing_dir)]
+WebhookUrl = Annotated[SecretStr, AfterValidator(_webhook)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, le=100)]
 Cpus = Annotated[float, Field(gt=0, le=64)]
@@ -134,121 +153,256 @@ RestartPolicy = Literal["no", "on-failure", "always", "unless-stopped"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-# --- the model -------------------------------------------------------------------------
+# --- the sections ----------------------------------------------------------------------
 
 
-class StackConfig(BaseModel):
-    """One stack's settings. Field ``memory_limit`` is config key ``memoryLimit``."""
+class Section(BaseModel):
+    """A group of flat keys. ``KEY_PREFIX`` + field name, camel-cased, is the config key:
+    ``BackupConfig.schedule`` is ``backupSchedule``."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, validate_default=True
+    KEY_PREFIX: ClassVar[str] = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @classmethod
+    def key_of(cls, field_name: str) -> str:
+        return to_camel(f"{cls.KEY_PREFIX}{field_name}")
+
+    @classmethod
+    def config_keys(cls) -> dict[str, str]:
+        """Config key -> field name."""
+        return {cls.key_of(name): name for name in cls.model_fields}
+
+
+class ImageConfig(Section):
+    base_image: Annotated[str, Field(min_length=1)] = setting(
+        DEFAULT_BASE_IMAGE,
+        kind="string",
+        meaning="`BASE_IMAGE` build arg (bootstrap provides it where no registry answers)",
     )
 
-    base_image: Annotated[str, Field(min_length=1)] = PUBLIC_BASE_IMAGE
-    host_port: Port | None = None
-    port_range: PortRangeSetting = PortRange(3000, 3004)
-    bind_address: IpAddress = "127.0.0.1"
-    subnet: Subnet
-    gateway: IpAddress | None = None
-    memory_limit: MemoryBytes = 512 * MEBIBYTE
-    memory_reservation: MemoryBytes = 256 * MEBIBYTE
-    cpu_limit: Cpus = 0.5
-    cpu_reservation: Cpus = 0.25
-    pids_limit: Annotated[int, Field(ge=16, le=32768)] = 256
-    restart_policy: RestartPolicy = "unless-stopped"
-    log_max_size: DockerLogSize = "10m"
-    log_max_files: Annotated[int, Field(ge=1, le=100)] = 3
-    tickets_dir: Path
-    # The status change is the dashboard's one write: the tree is mounted writable unless
-    # a stack asks for a read-only dashboard, which then refuses writes with a 403.
-    tickets_read_only: bool = False
-    organize_completed: bool = False
-    watch: bool = True
-    watch_polling: bool = False
-    log_level: LogLevel = "INFO"
-    backup_schedule: CronExpression = "0 2 * * *"
-    backup_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
-    backup_on_start: bool = False
-    monitor_interval_seconds: Annotated[int, Field(ge=5, le=3600)] = 60
-    # Of the dashboard's CPU limit, which the monitor reads from its /api/metrics.
-    monitor_cpu_threshold_percent: Percent = 80
-    monitor_memory_threshold_percent: Percent = 80
-    monitor_webhook_url: Annotated[SecretStr, AfterValidator(_webhook)] | None = None
-    # Declared before api_token: the token's validator reads it.
-    require_api_token: bool = True
-    api_token: SecretStr | None = None
-    health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = 120
-    # Keep the data and backups volumes when the stack is destroyed (retain_on_delete).
-    protect_data: bool = True
+
+class NetworkConfig(Section):
+    host_port: Port | None = setting(
+        None, kind="int 1–65535", meaning="explicit host port; wins over `portRange`"
+    )
+    port_range: PortRangeSetting = setting(
+        "3000-3004",
+        kind="`start-end`",
+        meaning="first free port is chosen; a port the stack already holds is kept",
+    )
+    bind_address: IpAddress = setting(
+        "127.0.0.1", kind="IP", meaning="address the dashboard is published on"
+    )
+    subnet: Subnet = setting(kind="private IPv4 CIDR", meaning="bridge network subnet")
+    gateway: IpAddress | None = setting(
+        None, kind="IP in subnet", meaning="bridge gateway (default: the subnet's first host)"
+    )
 
     @model_validator(mode="after")
-    def _writes_need_a_writable_tree(self) -> "StackConfig":
-        # A model validator: it sees every field, whatever their declaration order.
-        if self.organize_completed and self.tickets_read_only:
+    def _gateway_in_subnet(self) -> "NetworkConfig":
+        if self.gateway is None:
+            return self
+        gateway = ipaddress.ip_address(self.gateway)
+        if gateway not in self.subnet or gateway in (
+            self.subnet.network_address,
+            self.subnet.broadcast_address,
+        ):
             raise ValueError(
-                f"{_full_key('organizeCompleted')} moves ticket files, so it needs a writable "
-                f"tree: set {_full_key('ticketsReadOnly')} to false or organizeCompleted to false"
+                f"{full_key('gateway')}: expected a host address of subnet {self.subnet}, "
+                f"got {self.gateway!r}"
             )
-        if not self.tickets_read_only:
-            _require_writable_by_runtime_user(self.tickets_dir)
         return self
-
-    @field_validator("tickets_dir", mode="after")
-    @classmethod
-    def _existing_tickets_dir(cls, value: Path, info: ValidationInfo) -> Path:
-        root = Path((info.context or {}).get("project_root", PROJECT_ROOT))
-        resolved = (root / value.expanduser()).resolve()
-        if not resolved.is_dir():
-            raise ValueError(
-                f"expected an existing directory of tickets on the Docker host, "
-                f"{str(resolved)!r} is not one (relative paths resolve against {root})"
-            )
-        return resolved
-
-    @field_validator("api_token", mode="after")
-    @classmethod
-    def _usable_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        if value is None and info.data.get("require_api_token", True):
-            raise ValueError(
-                f"required while {_full_key('requireApiToken')} is true (its default): "
-                f"run `pulumi config set --secret {_full_key('apiToken')}`"
-            )
-        if value is not None and len(value.get_secret_value()) < MIN_API_TOKEN_LENGTH:
-            raise ValueError(f"expected at least {MIN_API_TOKEN_LENGTH} characters")
-        return value
-
-    # Cross-field checks sit on the later field (declaration order) so each error names it.
-    @field_validator("gateway", mode="after")
-    @classmethod
-    def _gateway_in_subnet(cls, value: str | None, info: ValidationInfo) -> str | None:
-        subnet = info.data.get("subnet")
-        if value is None or subnet is None:
-            return value
-        gateway = ipaddress.ip_address(value)
-        if gateway not in subnet or gateway in (subnet.network_address, subnet.broadcast_address):
-            raise ValueError(f"expected a host address of subnet {subnet}, got {value!r}")
-        return value
-
-    @field_validator("memory_reservation", "cpu_reservation", mode="after")
-    @classmethod
-    def _reservation_within_limit(cls, value: float, info: ValidationInfo) -> float:
-        limit_field = info.field_name.replace("reservation", "limit") if info.field_name else ""
-        limit = info.data.get(limit_field)
-        if limit is not None and value > limit:
-            raise ValueError(f"must not exceed {_full_key(to_camel(limit_field))} ({limit})")
-        return value
 
     @property
     def gateway_address(self) -> str:
         """The bridge gateway: as configured, else the subnet's first host."""
         return self.gateway or str(next(self.subnet.hosts()))
 
+
+class LimitsConfig(Section):
+    """Every container's resource limits and restart policy (container_baseline.py)."""
+
+    memory_limit: MemoryBytes = setting(
+        "512Mi", kind="size (`512Mi`, `512m`, `1g`)", meaning="per container; swap equals it"
+    )
+    memory_reservation: MemoryBytes = setting(
+        "256Mi", kind="size ≤ memoryLimit", meaning="soft limit"
+    )
+    cpu_limit: Cpus = setting(0.5, kind="CPUs", meaning="per container")
+    cpu_reservation: Cpus = setting(
+        0.25, kind="CPUs ≤ cpuLimit", meaning="becomes `cpu_shares` (×1024)"
+    )
+    pids_limit: Annotated[int, Field(ge=16, le=32768)] = setting(
+        256,
+        kind="int 16–32768",
+        meaning="per-container process and thread cap (`HostConfig.PidsLimit`, see notes)",
+    )
+    restart_policy: RestartPolicy = setting(
+        "unless-stopped",
+        kind="`no`/`on-failure`/`always`/`unless-stopped`",
+        meaning="what Docker does when a container exits",
+    )
+
+    @model_validator(mode="after")
+    def _reservations_within_limits(self) -> "LimitsConfig":
+        for reservation, limit in (
+            ("memory_reservation", "memory_limit"),
+            ("cpu_reservation", "cpu_limit"),
+        ):
+            if getattr(self, reservation) > getattr(self, limit):
+                raise ValueError(
+                    f"{full_key(self.key_of(reservation))}: must not exceed "
+                    f"{full_key(self.key_of(limit))} ({getattr(self, limit)})"
+                )
+        return self
+
+
+class LoggingConfig(Section):
+    KEY_PREFIX = "log_"
+
+    level: LogLevel = setting("INFO", kind="DEBUG…CRITICAL", meaning="all containers")
+    max_size: DockerLogSize = setting("10m", kind="size like `10m`", meaning="json-file rotation")
+    max_files: Annotated[int, Field(ge=1, le=100)] = setting(
+        3, kind="int 1–100", meaning="json-file rotation"
+    )
+
+
+class DashboardConfig(Section):
+    tickets_dir: TicketsDir = setting(
+        kind="existing dir",
+        meaning="bind-mounted at `/tickets`; unless `ticketsReadOnly`, its folders must be "
+        "writable by uid or gid 1001 (checked before deploying)",
+    )
+    # The status change is the dashboard's one write: the tree is mounted writable unless
+    # a stack asks for a read-only dashboard, which then refuses writes with a 403.
+    tickets_read_only: bool = setting(
+        False, kind="bool", meaning="mount the tree read-only; status changes answer 403"
+    )
+    organize_completed: bool = setting(
+        False,
+        kind="bool",
+        meaning="move done/cancelled tickets to `completed/` (needs a writable tree)",
+    )
+    watch: bool = setting(True, kind="bool", meaning="watch the tree for edits on the host")
+    watch_polling: bool = setting(
+        False, kind="bool", meaning="poll instead, for mounts without inotify"
+    )
+    require_api_token: bool = setting(
+        True, kind="bool", meaning="refuse to deploy without `apiToken`"
+    )
+    api_token: SecretStr | None = setting(
+        None,
+        kind="secret, ≥ 16 chars",
+        meaning="`pulumi config set --secret ticket-dashboard:apiToken`",
+    )
+    health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = setting(
+        120, kind="int 10–3600", meaning="how long `up` waits for healthy"
+    )
+
+    # Model validators see every field whatever the declaration order, and name the keys.
+    @model_validator(mode="after")
+    def _usable_token(self) -> "DashboardConfig":
+        if self.api_token is None and self.require_api_token:
+            raise ValueError(
+                f"{full_key('apiToken')}: required while {full_key('requireApiToken')} is "
+                f"true (its default): run `pulumi config set --secret {full_key('apiToken')}`"
+            )
+        if (
+            self.api_token is not None
+            and len(self.api_token.get_secret_value()) < MIN_API_TOKEN_LENGTH
+        ):
+            raise ValueError(
+                f"{full_key('apiToken')}: expected at least {MIN_API_TOKEN_LENGTH} characters"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _writes_need_a_writable_tree(self) -> "DashboardConfig":
+        if self.organize_completed and self.tickets_read_only:
+            raise ValueError(
+                f"{full_key('organizeCompleted')} moves ticket files, so it needs a writable "
+                f"tree: set {full_key('ticketsReadOnly')} to false or organizeCompleted to false"
+            )
+        if not self.tickets_read_only:
+            _require_writable_by_runtime_user(self.tickets_dir)
+        return self
+
     def api_token_secret(self) -> pulumi.Output[str] | None:
         """The token as a secret Output, the only form in which it leaves this model."""
         return _secret_output(self.api_token)
 
-    def monitor_webhook_secret(self) -> pulumi.Output[str] | None:
-        return _secret_output(self.monitor_webhook_url)
+
+class StorageConfig(Section):
+    # retain_on_delete on the data and backups volumes (storage.py).
+    protect_data: bool = setting(
+        True, kind="bool", meaning="keep the data and backups volumes when the stack is destroyed"
+    )
+
+
+class BackupConfig(Section):
+    KEY_PREFIX = "backup_"
+
+    schedule: CronExpression = setting("0 2 * * *", kind="cron", meaning="UTC")
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = setting(
+        30, kind="int 1–3650", meaning="archives older than this are deleted"
+    )
+    on_start: bool = setting(False, kind="bool", meaning="back up when the sidecar starts")
+
+
+class MonitorConfig(Section):
+    KEY_PREFIX = "monitor_"
+
+    interval_seconds: Annotated[int, Field(ge=5, le=3600)] = setting(
+        60, kind="int 5–3600", meaning="seconds between checks of the dashboard"
+    )
+    # Of the dashboard's CPU limit, which the monitor reads from its /api/metrics.
+    cpu_threshold_percent: Percent = setting(
+        80, kind="% of the dashboard's CPU limit", meaning="alert above it"
+    )
+    memory_threshold_percent: Percent = setting(
+        80, kind="% of the memory limit", meaning="alert above it"
+    )
+    webhook_url: WebhookUrl | None = setting(None, kind="URL (secret)", meaning="alert webhook")
+
+    def webhook_secret(self) -> pulumi.Output[str] | None:
+        return _secret_output(self.webhook_url)
+
+
+class StackConfig(BaseModel):
+    """One stack's settings, one section per concern; each section lists its keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    image: ImageConfig
+    network: NetworkConfig
+    limits: LimitsConfig
+    logging: LoggingConfig
+    dashboard: DashboardConfig
+    storage: StorageConfig
+    backup: BackupConfig
+    monitor: MonitorConfig
+
+    @classmethod
+    def sections(cls) -> dict[str, type[Section]]:
+        return {name: field.annotation for name, field in cls.model_fields.items()}  # type: ignore[misc]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_flat_keys(cls, flat: Any) -> Any:
+        """``{"backupSchedule": ...}`` -> ``{"backup": {"schedule": ...}}``."""
+        if not isinstance(flat, Mapping) or not set(flat) <= KNOWN_KEYS:
+            return flat
+        return {
+            section: {name: flat[key] for key, name in model.config_keys().items() if key in flat}
+            for section, model in cls.sections().items()
+        }
+
+
+KNOWN_KEYS = frozenset(
+    key for model in StackConfig.sections().values() for key in model.config_keys()
+)
+"""Every ``ticket-dashboard:*`` key a stack may set."""
 
 
 def _require_writable_by_runtime_user(tree: Path) -> None:
@@ -261,9 +415,9 @@ def _require_writable_by_runtime_user(tree: Path) -> None:
     if closed:
         shown = ", ".join(str(f) for f in closed[:3]) + (" ..." if len(closed) > 3 else "")
         raise ValueError(
-            f"{_full_key('ticketsDir')}: uid {RUNTIME_UID}, which the dashboard runs as, cannot "
+            f"{full_key('ticketsDir')}: uid {RUNTIME_UID}, which the dashboard runs as, cannot "
             f"write in {shown}; run `chgrp -R {RUNTIME_GID} {tree} && chmod -R g+rwX {tree}` "
-            f"(or chown -R {RUNTIME_UID}), or set {_full_key('ticketsReadOnly')} true"
+            f"(or chown -R {RUNTIME_UID}), or set {full_key('ticketsReadOnly')} true"
         )
 
 
@@ -287,14 +441,16 @@ def _secret_output(value: SecretStr | None) -> pulumi.Output[str] | None:
 
 # --- loading ---------------------------------------------------------------------------
 
-KNOWN_KEYS = frozenset(field.alias or name for name, field in StackConfig.model_fields.items())
-
 
 def load_stack_config(project_root: Path = PROJECT_ROOT) -> StackConfig:
-    """The running program's stack config, validated."""
-    prefix = f"{CONFIG_NAMESPACE}:"
-    values = {key: value for key, value in _runtime_config().items() if key.startswith(prefix)}
-    secret_keys = {key for key in values if _is_runtime_secret(key)}
+    """The running program's stack config, validated.
+
+    The language host hands a program its whole config as the PULUMI_CONFIG bag (and the
+    secret keys beside it); reading the bag, rather than key by key, is what lets unknown
+    keys be reported.
+    """
+    values = pulumi.runtime.get_config_env()
+    secret_keys = set(pulumi.runtime.get_config_secret_keys_env())
     return parse_stack_config(values, project_root=project_root, secret_keys=secret_keys)
 
 
@@ -318,19 +474,6 @@ def parse_stack_config(
     if problems:
         raise ConfigError(_report(problems))
     return stack_config
-
-
-def _runtime_config() -> dict[str, Any]:
-    # Explicitly set config (tests, automation) wins over the JSON bag the CLI exports.
-    merged = dict(pulumi.runtime.get_config_env())
-    merged.update(pulumi.runtime.config.CONFIG.get())
-    return merged
-
-
-def _is_runtime_secret(key: str) -> bool:
-    return (
-        pulumi.runtime.is_config_secret(key) or key in pulumi.runtime.get_config_secret_keys_env()
-    )
 
 
 def _own_keys(config: Mapping[str, Any]) -> dict[str, str]:
@@ -359,32 +502,32 @@ def _as_cli_string(key: str, value: Any) -> str:
 def _unknown_key_problems(raw: Mapping[str, str]) -> Iterable[str]:
     for key in sorted(raw.keys() - KNOWN_KEYS):
         close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
-        hint = f"did you mean {_full_key(close[0])}?" if close else "see the README's table"
-        yield f"{_full_key(key)}: unknown key ({hint})"
+        hint = f"did you mean {full_key(close[0])}?" if close else "see the README's table"
+        yield f"{full_key(key)}: unknown key ({hint})"
 
 
 def _plaintext_secret_problems(
     raw: Mapping[str, str], secret_keys: Collection[str]
 ) -> Iterable[str]:
     for key in sorted(MUST_BE_STORED_ENCRYPTED & raw.keys()):
-        if _full_key(key) not in secret_keys:
+        if full_key(key) not in secret_keys:
             yield (
-                f"{_full_key(key)} is stored in plain text; remove it and run "
-                f"`pulumi config set --secret {_full_key(key)}`"
+                f"{full_key(key)} is stored in plain text; remove it and run "
+                f"`pulumi config set --secret {full_key(key)}`"
             )
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    key = str(error["loc"][0]) if error["loc"] else None
-    if key is None:  # a whole-model check: its message names the keys itself
-        return str(error["msg"]).removeprefix("Value error, ")
-    key = to_camel(key)  # fields validated from defaults report their Python name
-    if error["type"] == "missing":
-        return f"{_full_key(key)}: required; set it with `pulumi config set {_full_key(key)} ...`"
+    loc = error["loc"]
     message = str(error["msg"]).removeprefix("Value error, ")
+    if len(loc) < 2:  # a section's cross-field check: its message names the keys itself
+        return message
+    key = StackConfig.sections()[str(loc[0])].key_of(str(loc[1]))
+    if error["type"] == "missing":
+        return f"{full_key(key)}: required; set it with `pulumi config set {full_key(key)} ...`"
     if error["type"] != "value_error" and key not in SECRET_KEYS:
         message = f"{message} (got {error['input']!r})"
-    return f"{_full_key(key)}: {message}"
+    return f"{full_key(key)}: {message}"
 
 
 def _report(problems: Iterable[str]) -> str:

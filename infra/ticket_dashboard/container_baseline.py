@@ -1,9 +1,10 @@
 """The security and resource baseline every container of the stack shares.
 
 Dashboard, backup and monitor create their container through ``hardened_container`` and add
-only what is theirs (command, env, mounts, ports, health check); everything else is identical
-for all three and mirrored by the policy pack in policy/, so a container that drifts from it
-is refused at preview.
+only what is theirs (command, env, mounts, ports, health check). The fixed part is one
+value, ``HARDENING``: the program renders it here, the image tests run containers with it,
+and a test proves the policy pack in policy/ accepts exactly it and refuses each weaker
+variant, so changing the baseline is one edit.
 """
 
 from collections.abc import Sequence
@@ -13,46 +14,46 @@ from typing import Any
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard.config import StackConfig
+from ticket_dashboard.config import LimitsConfig, LoggingConfig
 from ticket_dashboard.naming import StackNaming
 from ticket_dashboard.pids_limit import PidsLimit
 from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID, SCRATCH_PATH
 
-SCRATCH_TMPFS_OPTIONS = "rw,noexec,nosuid,nodev,size=64m"
-"""The scratch tmpfs is the only writable path besides volumes: small, nothing there runs."""
 
-LOG_DRIVER = "json-file"
-NO_NEW_PRIVILEGES = "no-new-privileges"
+@dataclass(frozen=True)
+class Hardening:
+    """What every container has whatever the stack: identity, privileges, scratch, logs."""
+
+    user: str
+    privileged: bool
+    read_only_root: bool
+    scratch_tmpfs_options: str
+    """The scratch tmpfs is the only writable path besides volumes: small, nothing runs."""
+    cap_drop: tuple[str, ...]
+    security_opts: tuple[str, ...]
+    log_driver: str
+    """Explicit, or the engine's daemon.json default leaks in and differs per host."""
+
+
+HARDENING = Hardening(
+    user=f"{RUNTIME_UID}:{RUNTIME_GID}",
+    privileged=False,
+    read_only_root=True,
+    scratch_tmpfs_options="rw,noexec,nosuid,nodev,size=64m",
+    cap_drop=("ALL",),
+    security_opts=("no-new-privileges",),
+    log_driver="json-file",
+)
 
 
 @dataclass(frozen=True)
 class ContainerBaseline:
-    """Limits and policies from the stack config, in the units the provider takes."""
+    """What varies per stack: names, limits and log rotation (``HARDENING`` does not)."""
 
     naming: StackNaming
-    memory_limit_bytes: int
-    memory_reservation_bytes: int
-    cpu_limit: float
-    cpu_reservation: float
-    pids_limit: int
-    restart_policy: str
-    log_max_size: str
-    log_max_files: int
-
-    @classmethod
-    def from_config(cls, naming: StackNaming, config: StackConfig) -> "ContainerBaseline":
-        return cls(
-            naming=naming,
-            memory_limit_bytes=config.memory_limit,
-            memory_reservation_bytes=config.memory_reservation,
-            cpu_limit=config.cpu_limit,
-            cpu_reservation=config.cpu_reservation,
-            pids_limit=config.pids_limit,
-            restart_policy=config.restart_policy,
-            log_max_size=config.log_max_size,
-            log_max_files=config.log_max_files,
-        )
+    limits: LimitsConfig
+    logging: LoggingConfig
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class SharedInputs:
     baseline: ContainerBaseline
     image: pulumi.Input[str]
     network_name: pulumi.Input[str]
+
+    @property
+    def log_level(self) -> str:
+        """Every container logs at the stack's level."""
+        return self.baseline.logging.level
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,8 @@ def hardened_container(
         mounts=list(mounts),
         healthcheck=health_check.as_args(),
         **_naming_and_network(shared, role),
-        **_identity_and_privileges(),
-        **_resource_limits(shared.baseline),
+        **_identity_and_privileges(HARDENING),
+        **_resource_limits(shared.baseline.limits),
         **_lifecycle(shared.baseline),
         **extra,
         opts=_fixed_name_options(parent),
@@ -121,7 +127,7 @@ def hardened_container(
     PidsLimit(
         f"{name}-pids-limit",
         container.id,
-        shared.baseline.pids_limit,
+        shared.baseline.limits.pids_limit,
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return container
@@ -140,37 +146,37 @@ def _naming_and_network(shared: SharedInputs, role: str) -> dict[str, Any]:
     }
 
 
-def _identity_and_privileges() -> dict[str, Any]:
+def _identity_and_privileges(hardening: Hardening) -> dict[str, Any]:
     return {
-        "user": f"{RUNTIME_UID}:{RUNTIME_GID}",
-        "privileged": False,
-        "read_only": True,
-        "tmpfs": {SCRATCH_PATH: SCRATCH_TMPFS_OPTIONS},
-        "capabilities": docker.ContainerCapabilitiesArgs(drops=["ALL"]),
-        "security_opts": [NO_NEW_PRIVILEGES],
+        "user": hardening.user,
+        "privileged": hardening.privileged,
+        "read_only": hardening.read_only_root,
+        "tmpfs": {SCRATCH_PATH: hardening.scratch_tmpfs_options},
+        "capabilities": docker.ContainerCapabilitiesArgs(drops=list(hardening.cap_drop)),
+        "security_opts": list(hardening.security_opts),
     }
 
 
-def _resource_limits(baseline: ContainerBaseline) -> dict[str, Any]:
-    memory_mib = whole_mebibytes(baseline.memory_limit_bytes)
+def _resource_limits(limits: LimitsConfig) -> dict[str, Any]:
+    memory_mib = whole_mebibytes(limits.memory_limit)
     return {
         "memory": memory_mib,
         # Swap equal to the limit means no swap at all: the limit is the real ceiling.
         "memory_swap": memory_mib,
-        "memory_reservation": whole_mebibytes(baseline.memory_reservation_bytes),
-        "cpus": provider_cpus(baseline.cpu_limit),
-        "cpu_shares": cpu_shares(baseline.cpu_reservation),
+        "memory_reservation": whole_mebibytes(limits.memory_reservation),
+        "cpus": provider_cpus(limits.cpu_limit),
+        "cpu_shares": cpu_shares(limits.cpu_reservation),
         # The process cap is not here: the provider has no pids_limit, see pids_limit.py.
     }
 
 
 def _lifecycle(baseline: ContainerBaseline) -> dict[str, Any]:
+    logging = baseline.logging
     return {
-        "restart": baseline.restart_policy,
+        "restart": baseline.limits.restart_policy,
         "must_run": True,
-        # Explicit, or the engine's daemon.json defaults leak in and differ per host.
-        "log_driver": LOG_DRIVER,
-        "log_opts": {"max-size": baseline.log_max_size, "max-file": str(baseline.log_max_files)},
+        "log_driver": HARDENING.log_driver,
+        "log_opts": {"max-size": logging.max_size, "max-file": str(logging.max_files)},
     }
 
 

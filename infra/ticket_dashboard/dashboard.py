@@ -7,12 +7,12 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
-from ticket_dashboard.config import StackConfig
+from ticket_dashboard.config import DashboardConfig
 from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.naming import DASHBOARD
 from ticket_dashboard.storage import AppStorage
 
 DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
-ROLE = "dashboard"
 
 # The image's probe: GET /health on DASHBOARD_PORT. Declared here as well as in the
 # Dockerfile so the policy pack can see it and wait=True has something to wait for.
@@ -28,34 +28,13 @@ HEALTH_CHECK = HealthCheck(
 
 
 @dataclass(frozen=True)
-class DashboardSettings:
-    log_level: str
-    tickets_read_only: bool
-    organize_completed: bool
-    watch: bool
-    watch_polling: bool
-
-    @classmethod
-    def from_config(cls, config: StackConfig) -> "DashboardSettings":
-        return cls(
-            log_level=config.log_level,
-            tickets_read_only=config.tickets_read_only,
-            organize_completed=config.organize_completed,
-            watch=config.watch,
-            watch_polling=config.watch_polling,
-        )
-
-
-@dataclass(frozen=True)
 class DashboardArgs:
     shared: SharedInputs
     storage: AppStorage
     bind_address: str
     host_port: int
-    settings: DashboardSettings
-    health_wait_timeout_seconds: int
-    api_token: pulumi.Output[str] | None = None
-    """A secret Output; it only ever reaches the container as a secret env entry."""
+    settings: DashboardConfig
+    """Its section of the stack config; the API token leaves it only as a secret Output."""
 
 
 class Dashboard(pulumi.ComponentResource):
@@ -74,7 +53,7 @@ class Dashboard(pulumi.ComponentResource):
             self,
             name,
             args.shared,
-            role=ROLE,
+            role=DASHBOARD,
             command=app.DASHBOARD_COMMAND,
             envs=_environment(args),
             mounts=_mounts(args.storage, args.settings),
@@ -90,7 +69,7 @@ class Dashboard(pulumi.ComponentResource):
             # Only honoured when the container is created: later runs do not re-check
             # health, which is why the image also carries a HEALTHCHECK for the engine.
             wait=True,
-            wait_timeout=args.health_wait_timeout_seconds,
+            wait_timeout=args.settings.health_wait_timeout_seconds,
         )
         self.container_name = container.name
         self.host_port = pulumi.Output.from_input(args.host_port)
@@ -128,19 +107,20 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
             app.ENV_DATA_DIR: app.DATA_PATH,
             app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
             app.ENV_MONITOR_HEARTBEAT_FILE: app.MONITOR_HEARTBEAT_FILE,
-            app.ENV_LOG_LEVEL: settings.log_level,
+            app.ENV_LOG_LEVEL: args.shared.log_level,
             app.ENV_ORGANIZE_COMPLETED: app.env_flag(settings.organize_completed),
             app.ENV_TICKETS_READ_ONLY: app.env_flag(settings.tickets_read_only),
             app.ENV_WATCH: app.env_flag(settings.watch),
             app.ENV_WATCH_POLLING: app.env_flag(settings.watch_polling),
         }
     )
-    if args.api_token is None:
+    token = settings.api_token_secret()
+    if token is None:
         return list(plain)
-    return [*plain, app.secret_env(app.ENV_API_TOKEN, args.api_token)]
+    return [*plain, app.secret_env(app.ENV_API_TOKEN, token)]
 
 
-def _mounts(storage: AppStorage, settings: DashboardSettings) -> list[docker.ContainerMountArgs]:
+def _mounts(storage: AppStorage, settings: DashboardConfig) -> list[docker.ContainerMountArgs]:
     return [
         docker.ContainerMountArgs(
             target=app.TICKETS_PATH,

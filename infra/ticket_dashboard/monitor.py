@@ -10,40 +10,23 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
-from ticket_dashboard.config import StackConfig
+from ticket_dashboard.config import MonitorConfig
 from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.naming import MONITOR
 
 MONITOR_TYPE = "ticket-dashboard:index:Monitor"
-ROLE = "monitor"
 STALE_AFTER_ROUNDS = 3
 """A heartbeat older than this many intervals means the monitor loop is stuck."""
-
-
-@dataclass(frozen=True)
-class MonitorSettings:
-    interval_seconds: int
-    cpu_threshold_percent: float
-    memory_threshold_percent: float
-    log_level: str
-
-    @classmethod
-    def from_config(cls, config: StackConfig) -> "MonitorSettings":
-        return cls(
-            interval_seconds=config.monitor_interval_seconds,
-            cpu_threshold_percent=config.monitor_cpu_threshold_percent,
-            memory_threshold_percent=config.monitor_memory_threshold_percent,
-            log_level=config.log_level,
-        )
 
 
 @dataclass(frozen=True)
 class MonitorArgs:
     shared: SharedInputs
     target_url: pulumi.Input[str]
-    settings: MonitorSettings
+    settings: MonitorConfig
+    """Its section of the stack config; the webhook URL (often with a credential in it)
+    leaves it only as a secret Output."""
     status_volume: pulumi.Input[str]
-    webhook_url: pulumi.Output[str] | None = None
-    """A secret Output: webhook URLs usually embed a credential."""
 
 
 class Monitor(pulumi.ComponentResource):
@@ -59,7 +42,7 @@ class Monitor(pulumi.ComponentResource):
             self,
             name,
             args.shared,
-            role=ROLE,
+            role=MONITOR,
             command=app.MONITOR_COMMAND,
             envs=_environment(args),
             mounts=[
@@ -76,7 +59,7 @@ class Monitor(pulumi.ComponentResource):
         self.register_outputs({"container_name": self.container_name})
 
 
-def heartbeat_check(settings: MonitorSettings) -> HealthCheck:
+def heartbeat_check(settings: MonitorConfig) -> HealthCheck:
     """Healthy while the heartbeat file is younger than a few monitor intervals."""
     max_age = STALE_AFTER_ROUNDS * settings.interval_seconds
     return HealthCheck(
@@ -97,7 +80,7 @@ def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
     settings = args.settings
     plain = app.env_list(
         {
-            app.ENV_MONITOR_LOG_LEVEL: settings.log_level,
+            app.ENV_MONITOR_LOG_LEVEL: args.shared.log_level,
             app.ENV_MONITOR_INTERVAL_SECONDS: str(settings.interval_seconds),
             app.ENV_MONITOR_CPU_THRESHOLD: _number(settings.cpu_threshold_percent),
             app.ENV_MONITOR_MEMORY_THRESHOLD: _number(settings.memory_threshold_percent),
@@ -108,8 +91,9 @@ def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
         lambda url: f"{app.ENV_MONITOR_TARGET_URL}={url}"
     )
     entries: list[pulumi.Input[str]] = [*plain, target]
-    if args.webhook_url is not None:
-        entries.append(app.secret_env(app.ENV_MONITOR_WEBHOOK_URL, args.webhook_url))
+    webhook = settings.webhook_secret()
+    if webhook is not None:
+        entries.append(app.secret_env(app.ENV_MONITOR_WEBHOOK_URL, webhook))
     return entries
 
 

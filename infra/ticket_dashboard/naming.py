@@ -14,6 +14,12 @@ LABEL_PROJECT = "project"
 LABEL_STACK = "stack"
 LABEL_ROLE = "role"
 
+# The stack's roles: each names a component, its container and its network alias.
+DASHBOARD = "dashboard"
+BACKUP = "backup"
+MONITOR = "monitor"
+ROLES = (DASHBOARD, BACKUP, MONITOR)
+
 
 @dataclass(frozen=True)
 class StackNaming:

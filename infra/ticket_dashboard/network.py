@@ -1,12 +1,12 @@
 """The stack's own bridge network: a fixed subnet, so firewall rules and peers can rely
 on it, and DNS by container name between the dashboard and its sidecars."""
 
-import ipaddress
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_docker as docker
 
+from ticket_dashboard.config import NetworkConfig
 from ticket_dashboard.naming import StackNaming
 
 NETWORK_TYPE = "ticket-dashboard:index:Network"
@@ -15,8 +15,7 @@ NETWORK_TYPE = "ticket-dashboard:index:Network"
 @dataclass(frozen=True)
 class NetworkArgs:
     naming: StackNaming
-    subnet: ipaddress.IPv4Network
-    gateway: str
+    settings: NetworkConfig
 
 
 class StackNetwork(pulumi.ComponentResource):
@@ -35,7 +34,9 @@ class StackNetwork(pulumi.ComponentResource):
             name=args.naming.network,
             driver="bridge",
             ipam_configs=[
-                docker.NetworkIpamConfigArgs(subnet=str(args.subnet), gateway=args.gateway)
+                docker.NetworkIpamConfigArgs(
+                    subnet=str(args.settings.subnet), gateway=args.settings.gateway_address
+                )
             ],
             labels=[
                 docker.NetworkLabelArgs(label=key, value=labels[key]) for key in sorted(labels)
@@ -44,5 +45,5 @@ class StackNetwork(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         self.name = network.name
-        self.subnet = pulumi.Output.from_input(str(args.subnet))
+        self.subnet = pulumi.Output.from_input(str(args.settings.subnet))
         self.register_outputs({"name": self.name, "subnet": self.subnet})

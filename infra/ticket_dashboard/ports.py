@@ -17,10 +17,9 @@ import docker
 import psutil
 import pulumi
 
-from ticket_dashboard.naming import LABEL_PROJECT, LABEL_ROLE, LABEL_STACK, StackNaming
+from ticket_dashboard.naming import DASHBOARD, LABEL_PROJECT, LABEL_ROLE, LABEL_STACK, StackNaming
 from ticket_dashboard.workload import CONTAINER_PORT
 
-DASHBOARD_ROLE = "dashboard"
 UNKNOWN_HOLDER = "unknown process"
 
 
@@ -136,7 +135,7 @@ class DockerHostProbe:
 
     def port_held_by_stack(self, naming: StackNaming) -> int | None:
         # Stopped containers count too: a restart policy would bring them back on that port.
-        labels = naming.labels(DASHBOARD_ROLE)
+        labels = naming.labels(DASHBOARD)
         wanted = [f"{key}={labels[key]}" for key in (LABEL_PROJECT, LABEL_STACK, LABEL_ROLE)]
         for container in self._containers(filters={"label": wanted}):
             port = published_port(container.attrs, CONTAINER_PORT)

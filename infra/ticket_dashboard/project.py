@@ -1,5 +1,6 @@
 """Where the project lives and what it is called: facts shared by config, naming and image."""
 
+import tomllib
 from pathlib import Path
 
 PROJECT_NAME = "ticket-dashboard"
@@ -13,3 +14,20 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 APP_DIR = PROJECT_ROOT / "app"
 """The image's build context (app/Dockerfile and the ``dashboard`` package)."""
+
+
+def _shared_setting(key: str) -> str:
+    """A fact of pyproject.toml's [tool.ticket-dashboard] table, which bootstrap (before any
+    venv exists) and bench read as well (bootstrap/settings.py)."""
+    pyproject = PROJECT_ROOT / "pyproject.toml"
+    if not pyproject.is_file():
+        raise FileNotFoundError(
+            f"{pyproject} is missing: the program reads [tool.{PROJECT_NAME}] {key} from it; "
+            "a copy of the project must include pyproject.toml beside Pulumi.yaml"
+        )
+    with pyproject.open("rb") as stream:
+        return tomllib.load(stream)["tool"][PROJECT_NAME][key]
+
+
+DEFAULT_BASE_IMAGE = _shared_setting("default-base-image")
+"""The app image's base unless a stack sets ``baseImage`` (the ``BASE_IMAGE`` build arg)."""

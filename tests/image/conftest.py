@@ -9,18 +9,23 @@ the Dockerfile (root user, writes outside /data, no healthcheck) fails here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
 import yaml
 from docker.models.containers import Container
+from docker.types import LogConfig
 
-from ticket_dashboard.config import parse_stack_config
+from ticket_dashboard.config import LimitsConfig, parse_stack_config
+from ticket_dashboard.container_baseline import HARDENING, Hardening
+from ticket_dashboard.workload import BACKUPS_PATH, DATA_PATH, SCRATCH_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +57,7 @@ def image(docker_client: docker.DockerClient, stack) -> Iterator[str]:
         tag=tag,
         rm=True,
         forcerm=True,
-        buildargs={"BASE_IMAGE": stack.base_image},
+        buildargs={"BASE_IMAGE": stack.image.base_image},
     )
     yield tag
     docker_client.images.remove(tag, force=True)
@@ -74,18 +79,13 @@ def run_hardened(docker_client: docker.DockerClient, image: str, stack) -> Itera
 
     def run(command: list[str] | None = None, **overrides) -> Container:
         options = {
-            "user": "1001:1001",
-            "read_only": True,
+            **hardened_run_options(HARDENING, stack.limits),
+            # The volumes' stand-ins: writable by the runtime user, like the named volumes.
             "tmpfs": {
-                "/tmp": "rw,noexec,nosuid,size=64m",  # noqa: S108 - container path
-                "/data": "rw,uid=1001,gid=1001",
-                "/backups": "rw,uid=1001,gid=1001",
+                SCRATCH_PATH: HARDENING.scratch_tmpfs_options,
+                DATA_PATH: "rw,uid=1001,gid=1001",
+                BACKUPS_PATH: "rw,uid=1001,gid=1001",
             },
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges"],
-            "mem_limit": stack.memory_limit,
-            "memswap_limit": stack.memory_limit,
-            "nano_cpus": int(stack.cpu_limit * 1e9),
             "detach": True,
             "labels": {"ticket-dashboard.test": "image"},
         }
@@ -98,6 +98,28 @@ def run_hardened(docker_client: docker.DockerClient, image: str, stack) -> Itera
     for container in started:
         with contextlib.suppress(docker.errors.NotFound):  # a test may remove its own
             container.remove(force=True)
+
+
+def hardened_run_options(hardening: Hardening, limits: LimitsConfig) -> dict[str, Any]:
+    """docker SDK ``containers.run`` options for the program's baseline and limits."""
+    by_fact = {
+        "user": {"user": hardening.user},
+        "privileged": {"privileged": hardening.privileged},
+        "read_only_root": {"read_only": hardening.read_only_root},
+        "scratch_tmpfs_options": {"tmpfs": {SCRATCH_PATH: hardening.scratch_tmpfs_options}},
+        "cap_drop": {"cap_drop": list(hardening.cap_drop)},
+        "security_opts": {"security_opt": list(hardening.security_opts)},
+        "log_driver": {"log_config": LogConfig(type=hardening.log_driver)},
+    }
+    # A new fact of the baseline must be rendered here too, or this fails.
+    assert by_fact.keys() == {field.name for field in dataclasses.fields(Hardening)}
+    return {
+        **{key: value for options in by_fact.values() for key, value in options.items()},
+        "mem_limit": limits.memory_limit,
+        "memswap_limit": limits.memory_limit,
+        "nano_cpus": int(limits.cpu_limit * 1e9),
+        "pids_limit": limits.pids_limit,
+    }
 
 
 def wait_for_health(container: Container, timeout: float = 90) -> str:

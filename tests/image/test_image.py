@@ -54,9 +54,9 @@ def test_api_metrics_reports_the_containers_cgroup_limits(run_hardened, tickets,
     url = f"http://127.0.0.1:{_host_port(container)}/api/metrics"
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
         cgroup = json.load(response)["cgroup"]
-    assert cgroup["memory_limit_bytes"] == stack.memory_limit
-    assert cgroup["cpu_limit_cores"] == pytest.approx(stack.cpu_limit)
-    assert 0 < cgroup["memory_usage_bytes"] < stack.memory_limit
+    assert cgroup["memory_limit_bytes"] == stack.limits.memory_limit
+    assert cgroup["cpu_limit_cores"] == pytest.approx(stack.limits.cpu_limit)
+    assert 0 < cgroup["memory_usage_bytes"] < stack.limits.memory_limit
 
 
 def test_processes_run_as_uid_1001_never_root(run_hardened, tickets):

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from ticket_dashboard.container_baseline import SCRATCH_TMPFS_OPTIONS
+from ticket_dashboard.container_baseline import HARDENING
 from ticket_dashboard.units import cpu_shares, whole_mebibytes
 from ticket_dashboard.workload import (
     BACKUPS_PATH,
@@ -29,10 +29,10 @@ DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 def _expected_mounts(role: str, deployed, config) -> set[tuple[str, str, str, bool]]:
     """(type, source, target, writable) as declared for each role."""
     data, backups = deployed.outputs["data_volume"], deployed.outputs["backups_volume"]
-    monitor, tickets = deployed.outputs["monitor_volume"], str(config.tickets_dir)
+    monitor, tickets = deployed.outputs["monitor_volume"], str(config.dashboard.tickets_dir)
     return {
         "dashboard": {
-            ("bind", tickets, TICKETS_PATH, not config.tickets_read_only),
+            ("bind", tickets, TICKETS_PATH, not config.dashboard.tickets_read_only),
             ("volume", data, DATA_PATH, True),
             ("volume", backups, BACKUPS_PATH, False),
             ("volume", monitor, MONITOR_STATUS_PATH, False),
@@ -63,7 +63,7 @@ def test_its_expected_process_is_running(host, name, role):
 
 def test_dashboard_listens_on_its_published_port(host, deployed, config):
     port = deployed.outputs["host_port"]
-    assert host.socket(f"tcp://{config.bind_address}:{port}").is_listening
+    assert host.socket(f"tcp://{config.network.bind_address}:{port}").is_listening
     inside = host.check_output(
         f"docker exec {deployed.container('dashboard')} python -c "
         "\"print(open('/proc/net/tcp').read())\""
@@ -77,7 +77,7 @@ def test_a_write_to_the_root_filesystem_fails(host, name):
 
 
 def test_tmp_is_a_tmpfs(host, name, inspected):
-    assert inspected["HostConfig"]["Tmpfs"] == {SCRATCH_PATH: SCRATCH_TMPFS_OPTIONS}
+    assert inspected["HostConfig"]["Tmpfs"] == {SCRATCH_PATH: HARDENING.scratch_tmpfs_options}
     mounts = host.check_output(
         f"docker exec {name} python -c \"print(open('/proc/mounts').read())\""
     )
@@ -98,29 +98,29 @@ def test_no_docker_socket_is_mounted(inspected):
 
 
 def test_memory_and_swap_limits_match(inspected, config):
-    assert inspected["HostConfig"]["Memory"] == config.memory_limit
-    assert inspected["HostConfig"]["MemorySwap"] == config.memory_limit
-    expected = whole_mebibytes(config.memory_reservation) * 1024 * 1024
+    assert inspected["HostConfig"]["Memory"] == config.limits.memory_limit
+    assert inspected["HostConfig"]["MemorySwap"] == config.limits.memory_limit
+    expected = whole_mebibytes(config.limits.memory_reservation) * 1024 * 1024
     assert inspected["HostConfig"]["MemoryReservation"] == expected
 
 
 def test_cpu_limit_and_share_match(inspected, config):
-    assert inspected["HostConfig"]["NanoCpus"] == round(config.cpu_limit * 1e9)
-    assert inspected["HostConfig"]["CpuShares"] == cpu_shares(config.cpu_reservation)
+    assert inspected["HostConfig"]["NanoCpus"] == round(config.limits.cpu_limit * 1e9)
+    assert inspected["HostConfig"]["CpuShares"] == cpu_shares(config.limits.cpu_reservation)
 
 
 def test_pids_limit_matches(inspected, config):
-    assert inspected["HostConfig"]["PidsLimit"] == config.pids_limit
+    assert inspected["HostConfig"]["PidsLimit"] == config.limits.pids_limit
 
 
 def test_all_capabilities_are_dropped(inspected):
-    assert inspected["HostConfig"]["CapDrop"] == ["ALL"]
+    assert inspected["HostConfig"]["CapDrop"] == list(HARDENING.cap_drop)
     assert not inspected["HostConfig"]["CapAdd"]
     assert inspected["HostConfig"]["Privileged"] is False
 
 
 def test_no_new_privileges(inspected):
-    assert "no-new-privileges" in inspected["HostConfig"]["SecurityOpt"]
+    assert inspected["HostConfig"]["SecurityOpt"] == list(HARDENING.security_opts)
 
 
 def test_root_filesystem_is_read_only(inspected):
@@ -128,13 +128,16 @@ def test_root_filesystem_is_read_only(inspected):
 
 
 def test_restart_policy_matches(inspected, config):
-    assert inspected["HostConfig"]["RestartPolicy"]["Name"] == config.restart_policy
+    assert inspected["HostConfig"]["RestartPolicy"]["Name"] == config.limits.restart_policy
 
 
 def test_logs_rotate_as_configured(inspected, config):
     log = inspected["HostConfig"]["LogConfig"]
-    assert log["Type"] == "json-file"
-    assert log["Config"] == {"max-size": config.log_max_size, "max-file": str(config.log_max_files)}
+    assert log["Type"] == HARDENING.log_driver
+    assert log["Config"] == {
+        "max-size": config.logging.max_size,
+        "max-file": str(config.logging.max_files),
+    }
 
 
 def test_only_the_dashboard_publishes_a_port_on_the_bind_address(inspected, role, deployed, config):
@@ -144,7 +147,7 @@ def test_only_the_dashboard_publishes_a_port_on_the_bind_address(inspected, role
         return
     assert bindings == {
         f"{CONTAINER_PORT}/tcp": [
-            {"HostIp": config.bind_address, "HostPort": str(deployed.outputs["host_port"])}
+            {"HostIp": config.network.bind_address, "HostPort": str(deployed.outputs["host_port"])}
         ]
     }
 

@@ -40,10 +40,12 @@ def _process_count(host, name: str) -> int:
 def test_forking_past_pids_limit_fails_and_everything_is_cleaned_up(host, deployed, config):
     name = deployed.container("dashboard")
     before = _process_count(host, name)
-    result = host.run(f"docker exec {name} python -c '{FORK_UNTIL_REFUSED}' {config.pids_limit}")
+    result = host.run(
+        f"docker exec {name} python -c '{FORK_UNTIL_REFUSED}' {config.limits.pids_limit}"
+    )
     assert result.rc == 0, result.stderr
     started, refused = (int(field) for field in result.stdout.split())
     assert refused == errno.EAGAIN
     # The server's own processes and threads count against the same cap.
-    assert 0 < started < config.pids_limit
+    assert 0 < started < config.limits.pids_limit
     assert _process_count(host, name) == before

@@ -35,7 +35,7 @@ def _new_tickets_dir(stack: Deployment) -> str:
 
 
 def _host_port(stack: Deployment) -> str:
-    start = int(stack.config.port_range.start)
+    start = int(stack.config.network.port_range.start)
     stack.set_config("hostPort", str(start + 3))
     return str(start + 3)
 
@@ -49,7 +49,7 @@ def _edit(stack: Deployment, relative: str, old: str, new: str, value: Any) -> A
 
 
 def _smaller_subnet(stack: Deployment) -> str:
-    smaller = str(next(stack.config.subnet.subnets(prefixlen_diff=1)))
+    smaller = str(next(stack.config.network.subnet.subnets(prefixlen_diff=1)))
     stack.set_config("subnet", smaller)
     return smaller
 

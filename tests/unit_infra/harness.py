@@ -6,6 +6,7 @@ the way the CLI would hand it to the program (strings, secrets flagged).
 """
 
 import hashlib
+import json
 import runpy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -191,8 +192,10 @@ def run_program(
         preview=preview,
         monitor=RecordingMonitor(mocks),
     )
-    pulumi.runtime.set_all_config(as_cli_values(config), list(secret_keys))
-    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    # As the language host hands config to a program: one JSON bag, secret keys beside it.
+    pulumi.runtime.set_all_config({}, [])
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(as_cli_values(config)))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(list(secret_keys)))
     monkeypatch.setattr(ports_module, "DockerHostProbe", probe or FakeProbe())
     exports: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", lambda name, value: exports.__setitem__(name, value))

@@ -1,7 +1,9 @@
-"""The policy pack's rules, on hand-written props and on what the program really declares."""
+"""The policy pack's rules, on what the program really declares and on single changes to it."""
 
+import dataclasses
 import runpy
 import sys
+from pathlib import Path
 from typing import Any
 
 import pulumi_policy
@@ -17,72 +19,118 @@ from policy.container_rules import (
     not_privileged,
     read_only_root_filesystem,
     rotates_logs,
+    scratch_is_inert,
     user_not_root,
     violations,
 )
+from ticket_dashboard import container_baseline
+from ticket_dashboard.container_baseline import HARDENING, Hardening
 
-from .harness import CONTAINER_TYPE, PROJECT_ROOT, ProgramRun
+from .harness import CONTAINER_TYPE, PROJECT_ROOT, ProgramRun, deployable_config, run_program
 
-GOOD: dict[str, Any] = {
-    "image": "sha256:abc",
-    "user": "1001:1001",
-    "privileged": False,
-    "readOnly": True,
-    "memory": 512,
-    "memorySwap": 512,
-    "capabilities": {"drops": ["ALL"]},
-    "securityOpts": ["no-new-privileges"],
-    "mounts": [{"target": "/data", "type": "volume", "source": "data", "readOnly": False}],
-    "healthcheck": {"tests": ["CMD", "python", "-c", "pass"], "interval": "10s"},
-    "logDriver": "json-file",
-    "logOpts": {"max-size": "10m", "max-file": "3"},
+
+@pytest.fixture
+def good(monkeypatch: pytest.MonkeyPatch, tickets_dir: Path) -> dict[str, Any]:
+    """The dashboard container's inputs as the dev program declares them."""
+    return _container_props(monkeypatch, tickets_dir)
+
+
+def _container_props(
+    monkeypatch: pytest.MonkeyPatch, tickets_dir: Path, role: str = "dashboard"
+) -> dict[str, Any]:
+    config, secret_keys = deployable_config("dev", tickets_dir)
+    run = run_program(monkeypatch, "dev", config, secret_keys=secret_keys)
+    if run.error is not None:
+        raise run.error
+    return dict(run.container(role).inputs)
+
+
+@pytest.fixture
+def props_with(good: dict[str, Any]):
+    def change(**changes: Any) -> dict[str, Any]:
+        props = dict(good)
+        for key, value in changes.items():
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
+        return props
+
+    return change
+
+
+def test_baseline_container_passes_every_rule(good: dict[str, Any]) -> None:
+    assert violations(good) == {}
+
+
+# --- HARDENING is the baseline: accepted as it is, refused when weakened in any one way ---
+
+WEAKER: dict[str, list[Any]] = {
+    "user": ["0:0", "root"],
+    "privileged": [True],
+    "read_only_root": [False],
+    "scratch_tmpfs_options": [
+        "rw,nosuid,nodev,size=64m",
+        "rw,noexec,nodev,size=64m",
+        "rw,noexec,nosuid,size=64m",
+    ],
+    "cap_drop": [(), ("NET_RAW",)],
+    "security_opts": [()],
+    "log_driver": ["local", "none"],
 }
 
 
-def _with(**changes: Any) -> dict[str, Any]:
-    props = dict(GOOD)
-    for key, value in changes.items():
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
-    return props
+def test_every_fact_of_the_baseline_has_a_weaker_variant() -> None:
+    assert WEAKER.keys() == {field.name for field in dataclasses.fields(Hardening)}
 
 
-def test_baseline_container_passes_every_rule() -> None:
-    assert violations(GOOD) == {}
+@pytest.mark.parametrize(
+    ("fact", "value"),
+    [
+        pytest.param(fact, value, id=f"{fact}={value}")
+        for fact, values in WEAKER.items()
+        for value in values
+    ],
+)
+def test_policy_refuses_a_baseline_weakened_in_one_fact(
+    monkeypatch: pytest.MonkeyPatch, tickets_dir: Path, fact: str, value: Any
+) -> None:
+    monkeypatch.setattr(
+        container_baseline, "HARDENING", dataclasses.replace(HARDENING, **{fact: value})
+    )
+    assert violations(_container_props(monkeypatch, tickets_dir)) != {}
 
 
-def test_privileged_container_is_rejected() -> None:
-    assert not_privileged(_with(privileged=True))
+def test_privileged_container_is_rejected(props_with) -> None:
+    assert not_privileged(props_with(privileged=True))
 
 
-def test_container_without_memory_limit_is_rejected() -> None:
-    assert memory_limited_without_swap(_with(memory=None, memorySwap=None))
+def test_container_without_memory_limit_is_rejected(props_with) -> None:
+    assert memory_limited_without_swap(props_with(memory=None, memorySwap=None))
 
 
-def test_container_with_swap_beyond_memory_is_rejected() -> None:
-    assert memory_limited_without_swap(_with(memorySwap=1024))
+def test_container_with_swap_beyond_memory_is_rejected(props_with) -> None:
+    assert memory_limited_without_swap(props_with(memorySwap=1024))
 
 
 @pytest.mark.parametrize("user", [None, "", "root", "0", "0:0", "root:1001"])
-def test_root_user_is_rejected(user: str | None) -> None:
-    assert user_not_root(_with(user=user))
+def test_root_user_is_rejected(props_with, user: str | None) -> None:
+    assert user_not_root(props_with(user=user))
 
 
-def test_writable_root_filesystem_is_rejected() -> None:
-    assert read_only_root_filesystem(_with(readOnly=False))
-    assert read_only_root_filesystem(_with(readOnly=None))
+def test_writable_root_filesystem_is_rejected(props_with) -> None:
+    assert read_only_root_filesystem(props_with(readOnly=False))
+    assert read_only_root_filesystem(props_with(readOnly=None))
 
 
-def test_kept_capabilities_are_rejected() -> None:
-    assert drops_all_capabilities(_with(capabilities=None))
-    assert drops_all_capabilities(_with(capabilities={"drops": ["NET_RAW"]}))
+def test_kept_capabilities_are_rejected(props_with) -> None:
+    assert drops_all_capabilities(props_with(capabilities=None))
+    assert drops_all_capabilities(props_with(capabilities={"drops": ["NET_RAW"]}))
 
 
-def test_missing_no_new_privileges_is_rejected() -> None:
-    assert no_new_privileges(_with(securityOpts=None))
-    assert not no_new_privileges(_with(securityOpts=["no-new-privileges:true"]))
+def test_missing_no_new_privileges_is_rejected(props_with) -> None:
+    assert no_new_privileges(props_with(securityOpts=None))
+    assert not no_new_privileges(props_with(securityOpts=["no-new-privileges:true"]))
 
 
 @pytest.mark.parametrize(
@@ -94,19 +142,24 @@ def test_missing_no_new_privileges_is_rejected() -> None:
         {"mounts": [{"target": "/s", "type": "bind", "source": "/home/u/.docker/docker.sock"}]},
     ],
 )
-def test_docker_socket_mount_is_rejected(changes: dict[str, Any]) -> None:
-    assert no_docker_socket(_with(**changes))
+def test_docker_socket_mount_is_rejected(props_with, changes: dict[str, Any]) -> None:
+    assert no_docker_socket(props_with(**changes))
 
 
-def test_missing_or_disabled_healthcheck_is_rejected() -> None:
-    assert has_healthcheck(_with(healthcheck=None))
-    assert has_healthcheck(_with(healthcheck={"tests": ["NONE"]}))
+def test_a_tmpfs_that_can_run_or_hold_devices_is_rejected(props_with) -> None:
+    assert scratch_is_inert(props_with(tmpfs={"/tmp": "rw,size=64m"}))
+    assert not scratch_is_inert(props_with(tmpfs={"/tmp": "rw,nodev,noexec,nosuid"}))
 
 
-def test_unrotated_logs_are_rejected() -> None:
-    assert rotates_logs(_with(logOpts=None))
-    assert rotates_logs(_with(logDriver="syslog"))
-    assert rotates_logs(_with(logOpts={"max-size": "10m"}))
+def test_missing_or_disabled_healthcheck_is_rejected(props_with) -> None:
+    assert has_healthcheck(props_with(healthcheck=None))
+    assert has_healthcheck(props_with(healthcheck={"tests": ["NONE"]}))
+
+
+def test_unrotated_logs_are_rejected(props_with) -> None:
+    assert rotates_logs(props_with(logOpts=None))
+    assert rotates_logs(props_with(logDriver="syslog"))
+    assert rotates_logs(props_with(logOpts={"max-size": "10m"}))
 
 
 def test_rule_names_are_unique() -> None:
@@ -161,8 +214,8 @@ def test_policy_pack_makes_every_rule_mandatory(policy_pack: _RecordedPack) -> N
     assert [policy.name for policy in policy_pack.policies] == [rule.name for rule in RULES]
 
 
-def test_policy_pack_reports_a_privileged_container(policy_pack: _RecordedPack) -> None:
-    reported = _reported(policy_pack, _args(_with(privileged=True, memory=None)))
+def test_policy_pack_reports_a_privileged_container(policy_pack: _RecordedPack, props_with) -> None:
+    reported = _reported(policy_pack, _args(props_with(privileged=True, memory=None)))
     assert {"container-not-privileged", "container-memory-limit"} == reported.keys()
 
 

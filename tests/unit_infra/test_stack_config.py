@@ -10,12 +10,12 @@ import yaml
 
 from ticket_dashboard.config import (
     KNOWN_KEYS,
-    PUBLIC_BASE_IMAGE,
     ConfigError,
     StackConfig,
     parse_stack_config,
 )
 from ticket_dashboard.ports import PortRange
+from ticket_dashboard.project import DEFAULT_BASE_IMAGE
 from ticket_dashboard.units import MEBIBYTE
 
 from .harness import (
@@ -45,60 +45,60 @@ def _dev(tickets_dir: Path) -> StackConfig:
 
 def test_prod_limits_follow_the_issue(tickets_dir: Path) -> None:
     config = _prod(tickets_dir)
-    assert (config.memory_limit, config.cpu_limit) == (512 * MiB, 0.5)
-    assert (config.memory_reservation, config.cpu_reservation) == (256 * MiB, 0.25)
+    assert (config.limits.memory_limit, config.limits.cpu_limit) == (512 * MiB, 0.5)
+    assert (config.limits.memory_reservation, config.limits.cpu_reservation) == (256 * MiB, 0.25)
 
 
 def test_prod_network_ports_and_logs_follow_the_issue(tickets_dir: Path) -> None:
     config = _prod(tickets_dir)
-    assert str(config.subnet) == "172.20.0.0/16"
-    assert config.port_range == PortRange(3000, 3004)
-    assert (config.log_max_size, config.log_max_files) == ("10m", 3)
+    assert str(config.network.subnet) == "172.20.0.0/16"
+    assert config.network.port_range == PortRange(3000, 3004)
+    assert (config.logging.max_size, config.logging.max_files) == ("10m", 3)
 
 
 def test_prod_backup_and_monitor_follow_the_issue(tickets_dir: Path) -> None:
     config = _prod(tickets_dir)
-    assert (config.backup_schedule, config.backup_retention_days) == ("0 2 * * *", 30)
-    assert config.monitor_interval_seconds == 60
-    assert config.monitor_cpu_threshold_percent == 80
-    assert config.monitor_memory_threshold_percent == 80
+    assert (config.backup.schedule, config.backup.retention_days) == ("0 2 * * *", 30)
+    assert config.monitor.interval_seconds == 60
+    assert config.monitor.cpu_threshold_percent == 80
+    assert config.monitor.memory_threshold_percent == 80
 
 
 def test_dev_uses_its_own_ports_and_subnet(tickets_dir: Path) -> None:
     dev, prod = _dev(tickets_dir), _prod(tickets_dir)
-    assert dev.port_range == PortRange(3100, 3104)
-    assert not dev.subnet.overlaps(prod.subnet)
+    assert dev.network.port_range == PortRange(3100, 3104)
+    assert not dev.network.subnet.overlaps(prod.network.subnet)
 
 
 def test_base_image_defaults_to_public_python_slim(tickets_dir: Path) -> None:
     # bootstrap builds an equivalent under this name where no registry answers,
     # so the stack files need not name a local image.
-    assert _dev(tickets_dir).base_image == PUBLIC_BASE_IMAGE
+    assert _dev(tickets_dir).image.base_image == DEFAULT_BASE_IMAGE
 
 
 def test_base_image_can_be_overridden(tickets_dir: Path) -> None:
     config = stack_file_config("dev")
     config["ticket-dashboard:baseImage"] = "registry.example/python:3.11"
     config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
-    assert parse_stack_config(config).base_image == "registry.example/python:3.11"
+    assert parse_stack_config(config).image.base_image == "registry.example/python:3.11"
 
 
 def test_gateway_defaults_to_first_host_of_subnet(tickets_dir: Path) -> None:
-    assert _prod(tickets_dir).gateway_address == "172.20.0.1"
+    assert _prod(tickets_dir).network.gateway_address == "172.20.0.1"
 
 
 def test_bind_address_defaults_to_loopback(tickets_dir: Path) -> None:
     config = stack_file_config("dev")
     del config["ticket-dashboard:bindAddress"]
     config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
-    assert parse_stack_config(config).bind_address == "127.0.0.1"
+    assert parse_stack_config(config).network.bind_address == "127.0.0.1"
 
 
 def test_dev_tickets_dir_is_relative_to_the_project_root(tmp_path: Path) -> None:
     (tmp_path / "samples" / "tickets").mkdir(parents=True)
     (tmp_path / "samples" / "tickets").chmod(0o777)
     config = parse_stack_config(stack_file_config("dev"), project_root=tmp_path)
-    assert config.tickets_dir == tmp_path / "samples" / "tickets"
+    assert config.dashboard.tickets_dir == tmp_path / "samples" / "tickets"
 
 
 def test_prod_stack_file_holds_no_secret() -> None:
@@ -118,11 +118,42 @@ def test_memory_accepts_docker_and_kubernetes_spellings(tickets_dir: Path) -> No
     config, _ = deployable_config("dev", tickets_dir)
     for spelling, expected in [("512Mi", 512 * MiB), ("512m", 512 * MiB), ("1g", 1024 * MiB)]:
         config["ticket-dashboard:memoryLimit"] = spelling
-        assert parse_stack_config(config).memory_limit == expected
+        assert parse_stack_config(config).limits.memory_limit == expected
 
 
 def test_every_model_field_is_a_documented_camel_case_key() -> None:
     assert {"memoryLimit", "apiToken", "portRange", "ticketsDir"} <= KNOWN_KEYS
+    assert {"backupSchedule", "monitorWebhookUrl", "logMaxFiles", "protectData"} <= KNOWN_KEYS
+
+
+def test_each_section_reads_its_own_keys(tickets_dir: Path) -> None:
+    config = _prod(tickets_dir)
+    assert config.backup.on_start is False
+    assert config.logging.level == "INFO"
+    assert config.storage.protect_data is True
+    assert config.dashboard.organize_completed is True
+
+
+CROSS_FIELD = [
+    pytest.param({"memoryReservation": "1g", "memoryLimit": "512Mi"}, "must not exceed"),
+    pytest.param({"cpuReservation": "0.75", "cpuLimit": "0.5"}, "must not exceed"),
+    pytest.param({"gateway": "10.9.9.9", "subnet": "172.21.0.0/16"}, "host address of subnet"),
+    pytest.param({"apiToken": "short", "requireApiToken": "true"}, "at least 16"),
+]
+
+
+@pytest.mark.parametrize("order", ["as-written", "reversed"])
+@pytest.mark.parametrize(("pair", "message"), CROSS_FIELD)
+def test_cross_field_checks_do_not_depend_on_key_order(
+    tickets_dir: Path, pair: dict[str, str], message: str, order: str
+) -> None:
+    config, _ = deployable_config("dev", tickets_dir)
+    items = list(pair.items()) if order == "as-written" else list(reversed(pair.items()))
+    for key, value in items:
+        config.pop(f"ticket-dashboard:{key}", None)
+        config[f"ticket-dashboard:{key}"] = value
+    with pytest.raises(ConfigError, match=message):
+        parse_stack_config(config, secret_keys=("ticket-dashboard:apiToken",))
 
 
 # --- invalid configs: refused with a message naming the key -----------------------------
@@ -233,13 +264,13 @@ def test_all_problems_are_reported_at_once(tickets_dir: Path) -> None:
 def test_backup_schedule_accepts_cron_aliases(tickets_dir: Path) -> None:
     config, _ = deployable_config("dev", tickets_dir)
     config["ticket-dashboard:backupSchedule"] = "@daily"
-    assert parse_stack_config(config).backup_schedule == "@daily"
+    assert parse_stack_config(config).backup.schedule == "@daily"
 
 
 def test_other_namespaces_are_ignored(tickets_dir: Path) -> None:
     config, _ = deployable_config("dev", tickets_dir)
     config["docker:host"] = "unix:///var/run/docker.sock"
-    assert parse_stack_config(config).port_range == PortRange(3100, 3104)
+    assert parse_stack_config(config).network.port_range == PortRange(3100, 3104)
 
 
 # --- the tree the dashboard writes -------------------------------------------------------
@@ -268,13 +299,13 @@ def test_a_group_1001_writable_tree_is_accepted(tickets_dir: Path) -> None:
     (tickets_dir / "planning").mkdir()
     os.chown(tickets_dir / "planning", 0, 1001)
     (tickets_dir / "planning").chmod(0o775)
-    assert parse_stack_config(_with_tree(tickets_dir)).tickets_read_only is False
+    assert parse_stack_config(_with_tree(tickets_dir)).dashboard.tickets_read_only is False
 
 
 def test_a_read_only_stack_needs_no_writable_tree(tickets_dir: Path) -> None:
     (tickets_dir / "planning").mkdir(mode=0o755)
     config = parse_stack_config(_with_tree(tickets_dir, ticketsReadOnly="true"))
-    assert config.tickets_read_only is True
+    assert config.dashboard.tickets_read_only is True
 
 
 def test_organize_on_a_read_only_tree_is_refused(tickets_dir: Path) -> None:

@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from ticket_dashboard.container_baseline import HARDENING
+from ticket_dashboard.naming import ROLES
 from ticket_dashboard.project import APP_DIR
 from ticket_dashboard.units import cpu_shares, provider_cpus, whole_mebibytes
+from ticket_dashboard.workload import SCRATCH_PATH
 
 from .harness import (
     IMAGE_TYPE,
@@ -23,8 +26,6 @@ from .harness import (
     run_program,
     unwrap_secrets,
 )
-
-ROLES = ["dashboard", "backup", "monitor"]
 
 
 def _inputs(run: ProgramRun, role: str) -> dict[str, Any]:
@@ -45,63 +46,65 @@ def _env(run: ProgramRun, role: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_container_runs_as_uid_1001(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role)["user"] == "1001:1001"
+    assert _inputs(deployed, role)["user"] == HARDENING.user == "1001:1001"
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_container_root_filesystem_is_read_only(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role)["readOnly"] is True
+    assert _inputs(deployed, role)["readOnly"] is HARDENING.read_only_root
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_container_has_tmpfs_at_tmp(deployed: ProgramRun, role: str) -> None:
-    assert "/tmp" in _inputs(deployed, role)["tmpfs"]
+def test_container_has_an_inert_tmpfs_at_tmp(deployed: ProgramRun, role: str) -> None:
+    assert _inputs(deployed, role)["tmpfs"] == {SCRATCH_PATH: HARDENING.scratch_tmpfs_options}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_container_drops_all_capabilities(deployed: ProgramRun, role: str) -> None:
     capabilities = _inputs(deployed, role)["capabilities"]
-    assert capabilities["drops"] == ["ALL"]
+    assert capabilities["drops"] == list(HARDENING.cap_drop)
     assert not capabilities.get("adds")
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_container_forbids_new_privileges(deployed: ProgramRun, role: str) -> None:
-    assert "no-new-privileges" in _inputs(deployed, role)["securityOpts"]
+    assert _inputs(deployed, role)["securityOpts"] == list(HARDENING.security_opts)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_container_is_not_privileged(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role).get("privileged") is False
+    assert _inputs(deployed, role).get("privileged") is HARDENING.privileged is False
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_memory_limit_matches_stack_and_swap_equals_it(deployed: ProgramRun, role: str) -> None:
     inputs = _inputs(deployed, role)
-    assert inputs["memory"] == whole_mebibytes(deployed.config.memory_limit)
+    assert inputs["memory"] == whole_mebibytes(deployed.config.limits.memory_limit)
     assert inputs["memorySwap"] == inputs["memory"]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_memory_reservation_matches_stack(deployed: ProgramRun, role: str) -> None:
-    expected = whole_mebibytes(deployed.config.memory_reservation)
+    expected = whole_mebibytes(deployed.config.limits.memory_reservation)
     assert _inputs(deployed, role)["memoryReservation"] == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_cpu_limit_matches_stack(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role)["cpus"] == provider_cpus(deployed.config.cpu_limit)
+    assert _inputs(deployed, role)["cpus"] == provider_cpus(deployed.config.limits.cpu_limit)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_cpu_reservation_is_a_proportional_share(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role)["cpuShares"] == cpu_shares(deployed.config.cpu_reservation)
+    assert _inputs(deployed, role)["cpuShares"] == cpu_shares(
+        deployed.config.limits.cpu_reservation
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_processes_are_limited_to_pids_limit(deployed: ProgramRun, role: str) -> None:
     (cap,) = [r for r in deployed.mocks.registrations if r.name == f"{role}-pids-limit"]
-    assert cap.inputs["pids_limit"] == deployed.config.pids_limit
+    assert cap.inputs["pids_limit"] == deployed.config.limits.pids_limit
     # Keyed on the container's ID (the mocks answer "<name>-id"): a replacement re-applies it.
     assert cap.inputs["container_id"] == f"{role}-container-id"
 
@@ -127,16 +130,16 @@ def test_container_has_exec_form_healthcheck(deployed: ProgramRun, role: str) ->
 
 @pytest.mark.parametrize("role", ROLES)
 def test_restart_policy_matches_stack(deployed: ProgramRun, role: str) -> None:
-    assert _inputs(deployed, role)["restart"] == deployed.config.restart_policy
+    assert _inputs(deployed, role)["restart"] == deployed.config.limits.restart_policy
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_logs_rotate_as_configured(deployed: ProgramRun, role: str) -> None:
     inputs = _inputs(deployed, role)
-    assert inputs["logDriver"] == "json-file"
+    assert inputs["logDriver"] == HARDENING.log_driver
     assert inputs["logOpts"] == {
-        "max-size": deployed.config.log_max_size,
-        "max-file": str(deployed.config.log_max_files),
+        "max-size": deployed.config.logging.max_size,
+        "max-file": str(deployed.config.logging.max_files),
     }
 
 
@@ -195,8 +198,8 @@ def test_container_is_a_child_of_its_component(deployed: ProgramRun, role: str) 
 
 def test_dashboard_port_bound_to_configured_address(deployed: ProgramRun) -> None:
     (port,) = _inputs(deployed, "dashboard")["ports"]
-    assert port["ip"] == deployed.config.bind_address
-    assert int(port["external"]) in deployed.config.port_range
+    assert port["ip"] == deployed.config.network.bind_address
+    assert int(port["external"]) in deployed.config.network.port_range
     assert port["internal"] == 8000
 
 
@@ -208,7 +211,7 @@ def test_only_the_dashboard_publishes_ports(deployed: ProgramRun) -> None:
 def test_dashboard_waits_until_healthy(deployed: ProgramRun) -> None:
     inputs = _inputs(deployed, "dashboard")
     assert inputs["wait"] is True
-    assert inputs["waitTimeout"] == deployed.config.health_wait_timeout_seconds
+    assert inputs["waitTimeout"] == deployed.config.dashboard.health_wait_timeout_seconds
 
 
 def test_dashboard_runs_the_server_command(deployed: ProgramRun) -> None:
@@ -222,18 +225,18 @@ def test_dashboard_health_check_is_the_images_http_probe(deployed: ProgramRun) -
 
 def test_dashboard_env_follows_stack(deployed: ProgramRun) -> None:
     env = _env(deployed, "dashboard")
-    assert env["DASHBOARD_LOG_LEVEL"] == deployed.config.log_level
-    organize = "true" if deployed.config.organize_completed else "false"
+    assert env["DASHBOARD_LOG_LEVEL"] == deployed.config.logging.level
+    organize = "true" if deployed.config.dashboard.organize_completed else "false"
     assert env["DASHBOARD_ORGANIZE_COMPLETED"] == organize
     assert (env["DASHBOARD_TICKETS_DIR"], env["DASHBOARD_DATA_DIR"]) == ("/tickets", "/data")
 
 
 def test_dashboard_mounts_tickets_and_data(deployed: ProgramRun) -> None:
     mounts = _mounts(deployed, "dashboard")
-    assert mounts["/tickets"]["source"] == str(deployed.config.tickets_dir)
+    assert mounts["/tickets"]["source"] == str(deployed.config.dashboard.tickets_dir)
     assert mounts["/tickets"]["type"] == "bind"
     # Status changes write to the tree unless the stack asks for a read-only dashboard.
-    assert mounts["/tickets"]["readOnly"] is deployed.config.tickets_read_only
+    assert mounts["/tickets"]["readOnly"] is deployed.config.dashboard.tickets_read_only
     assert mounts["/data"]["readOnly"] is False
     # It only displays what the backup job and the monitor reported.
     assert mounts["/backups"]["readOnly"] is True
@@ -265,7 +268,7 @@ def test_backup_reads_data_and_tickets_and_writes_backups(deployed: ProgramRun) 
         "/tickets": True,
     }
     assert {mounts["/data"]["source"], mounts["/backups"]["source"]} < volumes
-    assert mounts["/tickets"]["source"] == str(deployed.config.tickets_dir)
+    assert mounts["/tickets"]["source"] == str(deployed.config.dashboard.tickets_dir)
 
 
 def test_backup_shares_the_dashboards_data_volume(deployed: ProgramRun) -> None:
@@ -275,8 +278,8 @@ def test_backup_shares_the_dashboards_data_volume(deployed: ProgramRun) -> None:
 
 def test_backup_env_follows_stack(deployed: ProgramRun) -> None:
     env = _env(deployed, "backup")
-    assert env["DASHBOARD_BACKUP_SCHEDULE"] == deployed.config.backup_schedule
-    assert env["DASHBOARD_BACKUP_RETENTION_DAYS"] == str(deployed.config.backup_retention_days)
+    assert env["DASHBOARD_BACKUP_SCHEDULE"] == deployed.config.backup.schedule
+    assert env["DASHBOARD_BACKUP_RETENTION_DAYS"] == str(deployed.config.backup.retention_days)
     assert env["DASHBOARD_BACKUP_DIR"] == "/backups"
 
 
@@ -300,13 +303,13 @@ def test_monitor_reaches_dashboard_by_container_name(deployed: ProgramRun) -> No
 def test_monitor_env_follows_stack(deployed: ProgramRun) -> None:
     env = _env(deployed, "monitor")
     config = deployed.config
-    assert env["DASHBOARD_MONITOR_LOG_LEVEL"] == config.log_level
-    assert env["DASHBOARD_MONITOR_INTERVAL_SECONDS"] == str(config.monitor_interval_seconds)
+    assert env["DASHBOARD_MONITOR_LOG_LEVEL"] == config.logging.level
+    assert env["DASHBOARD_MONITOR_INTERVAL_SECONDS"] == str(config.monitor.interval_seconds)
     assert float(env["DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT"]) == (
-        config.monitor_cpu_threshold_percent
+        config.monitor.cpu_threshold_percent
     )
     assert float(env["DASHBOARD_MONITOR_MEMORY_THRESHOLD_PERCENT"]) == (
-        config.monitor_memory_threshold_percent
+        config.monitor.memory_threshold_percent
     )
 
 
@@ -316,7 +319,7 @@ def test_monitor_health_reads_its_heartbeat_on_its_volume(deployed: ProgramRun) 
     tests = _inputs(deployed, "monitor")["healthcheck"]["tests"]
     assert tests[:6] == ["CMD", "python", "-m", "dashboard.healthcheck", "--file", heartbeat]
     max_age = float(tests[tests.index("--max-age") + 1])
-    assert max_age > deployed.config.monitor_interval_seconds
+    assert max_age > deployed.config.monitor.interval_seconds
 
 
 # --- network, volumes, image --------------------------------------------------------------
@@ -326,7 +329,10 @@ def test_network_uses_stack_subnet_and_gateway(deployed: ProgramRun) -> None:
     inputs = deployed.only(NETWORK_TYPE).inputs
     assert inputs["driver"] == "bridge"
     assert inputs["ipamConfigs"] == [
-        {"subnet": str(deployed.config.subnet), "gateway": deployed.config.gateway_address}
+        {
+            "subnet": str(deployed.config.network.subnet),
+            "gateway": deployed.config.network.gateway_address,
+        }
     ]
 
 
@@ -348,7 +354,7 @@ def test_image_is_built_locally_from_app_and_never_pushed(deployed: ProgramRun) 
     assert inputs["build"]["context"] == str(APP_DIR)
     assert inputs["build"]["dockerfile"] == str(APP_DIR / "Dockerfile")
     assert inputs["build"]["platform"] == "linux/amd64"
-    assert inputs["build"]["args"] == {"BASE_IMAGE": deployed.config.base_image}
+    assert inputs["build"]["args"] == {"BASE_IMAGE": deployed.config.image.base_image}
 
 
 def test_image_tag_is_a_content_hash(deployed: ProgramRun) -> None:
@@ -365,8 +371,8 @@ def test_outputs_describe_the_deployment(deployed: ProgramRun) -> None:
     exports = deployed.exports
     port = int(_inputs(deployed, "dashboard")["ports"][0]["external"])
     assert exports["host_port"] == port
-    assert exports["url"] == f"http://{deployed.config.bind_address}:{port}"
-    assert exports["network_subnet"] == str(deployed.config.subnet)
+    assert exports["url"] == f"http://{deployed.config.network.bind_address}:{port}"
+    assert exports["network_subnet"] == str(deployed.config.network.subnet)
     assert exports["image"] == deployed.only(IMAGE_TYPE).state["repoDigest"]
     for role in ROLES:
         assert exports[f"{role}_container"] == f"ticket-dashboard-{deployed.stack}-{role}"
