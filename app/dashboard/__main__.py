@@ -14,9 +14,10 @@ Serve the ticket dashboard: a web page and JSON API over a tree of Markdown tick
 (<TICKETS_DIR>/planning/tickets/**/*.md), kept in memory and updated live as files change.
 
 Runs gunicorn with one worker process and DASHBOARD_THREADS threads, bound to
-DASHBOARD_HOST:DASHBOARD_PORT. SIGTERM stops it within a few seconds. All configuration
-comes from the environment; an invalid value stops start-up with exit code 2 and one
-line naming the variable."""
+DASHBOARD_HOST:DASHBOARD_PORT. SIGTERM first fails /ready and keeps serving for
+DASHBOARD_DRAIN_SECONDS, then stops within about 5 s more. All configuration comes from
+the environment; an invalid value stops start-up with exit code 2 and one line naming
+the variable."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.draining import DrainFlag
 from dashboard.envconfig import load_settings
 from dashboard.services import EXTENSION_KEY, build_services, services_of
 from dashboard.settings import Settings
@@ -16,13 +17,17 @@ from dashboard.web.errors import register_error_handlers
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app and its services; call start_services/stop_services around use."""
+def create_app(settings: Settings | None = None, *, draining: DrainFlag | None = None) -> Flask:
+    """Build the app and its services; call start_services/stop_services around use.
+
+    `draining` is the server's flag that SIGTERM sets (dashboard.server); by default one
+    that nothing sets.
+    """
     settings = settings or load_settings(Settings)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION_KEY] = build_services(settings)
+    app.extensions[EXTENSION_KEY] = build_services(settings, draining)
     register_error_handlers(app)
     for blueprint in (ops.blueprint, api.blueprint, events.blueprint, pages.blueprint):
         app.register_blueprint(blueprint)

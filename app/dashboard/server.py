@@ -5,6 +5,11 @@ memory and must exist once. Threads (gthread), because each open live-update str
 holds a thread. On SIGTERM the worker closes the feed first, so open streams end and
 the graceful shutdown does not wait for them; the watcher stops in the worker-exit hook.
 
+SIGTERM reaches the arbiter (PID 1 in the container: `python -m dashboard` runs it in
+its own process). With DASHBOARD_DRAIN_SECONDS set, it drains first: /ready fails at
+once, so the proxy stops routing here, and everything else is served as usual until the
+drain ends; only then does gunicorn's own stop begin (see DrainingArbiter).
+
 Flask and the app are imported in the worker, after the port is bound, and built in a
 thread while a stand-in answers /health (see dashboard.warmup).
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from types import FrameType
@@ -24,6 +30,7 @@ from gunicorn.glogging import Logger
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 
+from dashboard.draining import DrainFlag
 from dashboard.logging import logging_config
 from dashboard.settings import Settings
 from dashboard.shedding import ShedsOverload
@@ -34,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT_SECONDS = 5
+# After the graceful timeout the arbiter kills the worker, reaps it and exits: well under 1 s.
+EXIT_MARGIN_SECONDS = 1
 SHARED_MEMORY_DIR = "/dev/shm"  # noqa: S108 - gunicorn's documented choice for containers
 HEARTBEAT_INTERVAL_SECONDS = 1.0  # well inside gunicorn's worker timeout (30 s)
 # Connections held open at most, and the kernel's queue of new ones; both bounded. Under
@@ -94,6 +103,44 @@ def _worker_exit(_arbiter: Arbiter, worker: Worker) -> None:
         log.info("services stopped")
 
 
+def stop_bound_seconds(settings: Settings) -> float:
+    """The longest a stop takes, from SIGTERM to exit: what the container's stop timeout must
+    allow (more than this, and Docker kills the server mid-request)."""
+    return settings.drain_seconds + GRACEFUL_TIMEOUT_SECONDS + EXIT_MARGIN_SECONDS
+
+
+class DrainingArbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's arbiter, but a first SIGTERM sets the drain flag and stops only once the
+    drain has run out.
+
+    gunicorn's own SIGTERM handling closes the listening sockets and stops the worker at
+    once; a proxy that has not yet seen /ready fail would send requests to a closed port.
+    Here the arbiter's loop goes on (managing the worker as usual) until the drain's end,
+    then stops the way gunicorn does on SIGTERM. A second SIGTERM stops at once.
+    """
+
+    def __init__(self, server: DashboardServer) -> None:
+        super().__init__(server)
+        self._drain_seconds = server.settings.drain_seconds
+        self._draining = server.draining
+        self._drain_ends: float | None = None
+
+    def handle_term(self) -> None:
+        self._draining.set()
+        if self._drain_ends is not None or self._drain_seconds <= 0:
+            raise StopIteration  # what gunicorn's handle_term raises: the loop halts
+        self._drain_ends = time.monotonic() + self._drain_seconds
+        self.log.info("Draining for %s s before stopping", self._drain_seconds)
+
+    def wait_for_signals(self, timeout: float = 1.0) -> list[int]:
+        if self._drain_ends is None:
+            return super().wait_for_signals(timeout)  # type: ignore[no-any-return]
+        remaining = self._drain_ends - time.monotonic()
+        if remaining <= 0:
+            raise StopIteration  # raised in the loop, like handle_term's
+        return super().wait_for_signals(min(timeout, remaining))  # type: ignore[no-any-return]
+
+
 def _stop_booting_worker() -> None:
     # The exit code with which gunicorn's arbiter gives up instead of respawning the worker,
     # as when load() itself raises.
@@ -103,7 +150,17 @@ def _stop_booting_worker() -> None:
 class DashboardServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Made here, in the arbiter, so that the worker forked later shares it.
+        self.draining = DrainFlag()
         super().__init__()
+
+    def run(self) -> None:
+        """BaseApplication.run, with the DrainingArbiter."""
+        try:
+            DrainingArbiter(self).run()
+        except RuntimeError as error:
+            print(f"\nError: {error}\n", file=sys.stderr)
+            sys.exit(1)
 
     def load_config(self) -> None:
         for key, value in gunicorn_options(self.settings).items():
@@ -116,7 +173,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
     def _build_app(self) -> Flask:
         from dashboard.app import create_app, start_services
 
-        return start_services(create_app(self.settings))
+        return start_services(create_app(self.settings, draining=self.draining))
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from dashboard.changefeed import ChangeFeed
+from dashboard.draining import DrainFlag
 from dashboard.metrics import ProcessMetrics
 from dashboard.prometheus import Gauge, PrometheusMetrics, StoreCollector, new_prometheus_metrics
 from dashboard.settings import Settings
@@ -32,6 +33,7 @@ class Services:
     process: ProcessMetrics
     prometheus: PrometheusMetrics
     listing: TicketListing
+    draining: DrainFlag = field(default_factory=DrainFlag)  # set by the server on SIGTERM
     index_error: str | None = field(default=None, init=False)
 
     def start(self) -> None:
@@ -67,7 +69,7 @@ class Services:
         return {"enabled": True, **self.watcher.state()}
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, draining: DrainFlag | None = None) -> Services:
     feed = ChangeFeed()
     store = TicketStore(settings.tickets_dir, feed)
     status_changer = StatusChanger(
@@ -93,6 +95,7 @@ def build_services(settings: Settings) -> Services:
         ProcessMetrics(),
         new_prometheus_metrics(),
         TicketListing(store.index),
+        draining or DrainFlag(),
     )
     services.prometheus.registry.register(StoreCollector(store, _gauges(services)))
     return services

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         ge=0.05,
         le=60,
     )
+    # A load balancer takes a replica out of rotation only after its next failed /ready
+    # check; until then it may still send requests here, which must be served.
+    drain_seconds: float = setting(
+        0.0,
+        "a number of seconds 0-30",
+        "after SIGTERM, seconds of serving on with /ready answering 503, before the graceful stop",
+        ge=0,
+        le=30,
+    )
     monitor_heartbeat_file: Path | None = setting(
         None, "a file path", "JSON file with key `ts` written by the monitor job"
     )

@@ -21,7 +21,8 @@ def read_backup_status(backup_dir: Path) -> dict[str, Any] | None:
 
 
 def read_monitor_heartbeat(path: Path | None, now: datetime) -> dict[str, Any] | None:
-    """{"ts", "age_seconds", "state"} from the monitor's heartbeat; None when not configured."""
+    """{"ts", "age_seconds", "state", "replicas"} from the monitor's heartbeat (the service's
+    state and each dashboard replica's); None when not configured."""
     if path is None:
         return None
     found = _read_json_object(path)
@@ -30,7 +31,12 @@ def read_monitor_heartbeat(path: Path | None, now: datetime) -> dict[str, Any] |
     if _is_read_error(found):
         return {"ts": None, "age_seconds": None, **found}
     ts = found.get("ts")
-    return {"ts": ts, "age_seconds": _age_seconds(ts, now), "state": found.get("state")}
+    return {
+        "ts": ts,
+        "age_seconds": _age_seconds(ts, now),
+        "state": found.get("state"),
+        "replicas": found.get("replicas") or {},
+    }
 
 
 def _age_seconds(ts: Any, now: datetime) -> float | None:

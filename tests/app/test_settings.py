@@ -16,6 +16,7 @@ def test_defaults(clean_env: None):
     assert settings.port == Settings.model_fields["port"].default == 8000
     assert settings.watch is True and settings.organize_completed is False
     assert settings.api_token is None and settings.monitor_heartbeat_file is None
+    assert settings.drain_seconds == 0  # local runs and tests stop at once
 
 
 def test_values_come_from_prefixed_environment(clean_env: None, monkeypatch: pytest.MonkeyPatch):
@@ -47,6 +48,11 @@ def test_empty_variable_means_unset(clean_env: None, monkeypatch: pytest.MonkeyP
         ("DASHBOARD_WATCH", "maybe", "DASHBOARD_WATCH: expected true or false, got 'maybe'"),
         ("DASHBOARD_LOG_LEVEL", "LOUD", "DASHBOARD_LOG_LEVEL: expected one of DEBUG, INFO"),
         ("DASHBOARD_THREADS", "1", "DASHBOARD_THREADS: expected an integer 2-512, got '1'"),
+        (
+            "DASHBOARD_DRAIN_SECONDS",
+            "-1",
+            "DASHBOARD_DRAIN_SECONDS: expected a number of seconds 0-30, got '-1'",
+        ),
     ],
 )
 def test_invalid_value_is_one_line_naming_variable(

@@ -140,6 +140,35 @@ def http_status(url: str, timeout: float = 1.0) -> int | None:
         return None
 
 
+# Takes the flock the dashboard takes (dashboard.tickets.tree_locks), says so, and holds it
+# until its stdin closes.
+_HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o660)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held_by_another_process(path: Path) -> Iterator[None]:
+    """`path`'s lock file held by another process (as by another replica) while inside."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    try:
+        assert holder.stdout.readline() == b"locked\n"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
 @contextmanager
 def running_dashboard(tree: TicketTree, tmp: Path, **extra: str) -> Iterator[int]:
     """`python -m dashboard` (gunicorn) on a free loopback port, ready; yields the port."""

@@ -19,6 +19,7 @@ from dashboard.backup.archive import verify_archive, write_archive
 from dashboard.backup.naming import PARTIAL_PREFIX, PARTIAL_SUFFIX, ArchiveInfo, archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import TreeEntry, walk_tree
+from dashboard.tickets.tree_locks import locks_dir
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ def _make_archive(
 
 def _archive_entries(settings: BackupSettings) -> Iterator[TreeEntry]:
     yield from walk_tree(settings.data_dir, "data")
-    yield from walk_tree(settings.tickets_dir, "tickets")
+    # Not the replicas' lock files: coordination while running, nothing to restore.
+    yield from walk_tree(settings.tickets_dir, "tickets", skip=locks_dir(settings.tickets_dir))
 
 
 def _require_directory(path: Path, variable: str) -> None:

@@ -15,9 +15,9 @@ from dashboard.jobkit.shutdown import stop_on_signals
 from dashboard.jobkit.startup import EXIT_CONFIGURATION, start_job
 from dashboard.monitor.heartbeat import HeartbeatWriter
 from dashboard.monitor.loop import MonitorLoop
-from dashboard.monitor.poller import TargetPoller
 from dashboard.monitor.settings import MonitorSettings
-from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
+from dashboard.monitor.state_machine import Thresholds
+from dashboard.monitor.targets import replica_names, replica_targets, service_target
 from dashboard.monitor.webhook import WebhookNotifier
 
 logger = logging.getLogger("dashboard.monitor")
@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     return argparse.ArgumentParser(
         prog="python -m dashboard.monitor",
         description=(
-            "Poll the dashboard's /health and /api/metrics and log a JSON line (and call "
-            "the webhook) whenever health, CPU or memory state changes."
+            "Poll the service (through the proxy) and each replica: /health, and "
+            "/api/metrics for CPU and memory; log a JSON line (and call the webhook) "
+            "whenever one of them changes state."
         ),
         epilog=environment_help(MonitorSettings),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "monitor started",
         extra={
             "target": settings.target_url,
+            "replicas": replica_names(settings.replica_urls),
             "interval_seconds": settings.interval_seconds,
             "cpu_threshold_percent": settings.cpu_threshold_percent,
             "memory_threshold_percent": settings.memory_threshold_percent,
@@ -67,14 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_loop(
     settings: MonitorSettings, notifier: WebhookNotifier | None, stop: threading.Event
 ) -> MonitorLoop:
+    thresholds = Thresholds(settings.cpu_threshold_percent, settings.memory_threshold_percent)
+    # Through the proxy, successive /api/metrics answers come from different replicas, and
+    # a CPU delta across two processes means nothing: with replicas, each one is held to
+    # the thresholds and the service is asked /health alone.
     return MonitorLoop(
-        poller=TargetPoller(settings.target_url, settings.timeout_seconds),
-        machine=MonitorStateMachine(
-            Thresholds(settings.cpu_threshold_percent, settings.memory_threshold_percent)
+        service=service_target(
+            settings.target_url,
+            settings.timeout_seconds,
+            None if settings.replica_urls else thresholds,
         ),
-        heartbeat=HeartbeatWriter(settings.heartbeat_file, settings.target_url),
+        replicas=replica_targets(settings.replica_urls, settings.timeout_seconds, thresholds),
+        heartbeat=HeartbeatWriter(settings.heartbeat_file),
         notifier=notifier,
-        target=settings.target_url,
         interval_seconds=settings.interval_seconds,
         stop=stop,
     )

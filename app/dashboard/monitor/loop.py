@@ -1,14 +1,16 @@
-"""The monitor's heartbeat: poll, update the state machine, report changes, repeat."""
+"""The monitor's heartbeat: poll every target, update their state, report changes, repeat."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from dashboard.monitor.heartbeat import HeartbeatWriter
-from dashboard.monitor.poller import TargetPoller
-from dashboard.monitor.state_machine import MonitorStateMachine, Transition
+from dashboard.monitor.state_machine import Transition
+from dashboard.monitor.targets import WatchedTarget
 from dashboard.monitor.webhook import WebhookNotifier
 
 logger = logging.getLogger("dashboard.monitor")
@@ -17,19 +19,17 @@ logger = logging.getLogger("dashboard.monitor")
 class MonitorLoop:
     def __init__(
         self,
-        poller: TargetPoller,
-        machine: MonitorStateMachine,
+        service: WatchedTarget,
+        replicas: Sequence[WatchedTarget],
         heartbeat: HeartbeatWriter,
         notifier: WebhookNotifier | None,
-        target: str,
         interval_seconds: float,
         stop: threading.Event,
     ) -> None:
-        self._poller = poller
-        self._machine = machine
+        self._service = service
+        self._replicas = list(replicas)
         self._heartbeat = heartbeat
         self._notifier = notifier
-        self._target = target
         self._interval_seconds = interval_seconds
         self._stop = stop
 
@@ -46,15 +46,29 @@ class MonitorLoop:
             self._stop.wait(next_tick - time.monotonic())
 
     def tick(self) -> list[Transition]:
-        observation = self._poller.poll()
-        transitions = self._machine.observe(observation)
-        for transition in transitions:
-            self._report(transition)
-        self._heartbeat.write(observation, self._machine.state, self._machine.alerts)
-        return transitions
+        """Poll all targets, then report their changes: the service's first, then each
+        replica's in the order they were listed."""
+        targets = [self._service, *self._replicas]
+        changes = self._poll_all(targets)
+        for target, transitions in zip(targets, changes, strict=True):
+            for transition in transitions:
+                self._report(target, transition)
+        self._heartbeat.write(
+            self._service.status(),
+            {replica.name: replica.status() for replica in self._replicas},
+        )
+        return [transition for transitions in changes for transition in transitions]
 
-    def _report(self, transition: Transition) -> None:
-        payload = {**transition.as_dict(), "target": self._target}
+    def _poll_all(self, targets: list[WatchedTarget]) -> list[list[Transition]]:
+        # Side by side, so a tick lasts as long as the slowest target rather than the sum
+        # of their timeouts. Each target is polled by one thread at a time.
+        if len(targets) == 1:
+            return [targets[0].poll()]
+        with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="poll") as pool:
+            return list(pool.map(WatchedTarget.poll, targets))
+
+    def _report(self, target: WatchedTarget, transition: Transition) -> None:
+        payload = {**transition.as_dict(), **target.labels}
         level = logging.WARNING if transition.is_problem else logging.INFO
         # "message" is the event name so log queries and webhook payloads use one vocabulary;
         # the log line has its own "ts".

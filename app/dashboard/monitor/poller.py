@@ -26,6 +26,7 @@ class TargetPoller:
     Healthy means /health answered 2xx within the timeout. Metrics are fetched only
     from a healthy target; a metrics failure leaves CPU and memory unknown for that
     tick rather than marking the target unhealthy, since /health is the contract.
+    ``with_metrics=False`` asks /health alone.
     """
 
     def __init__(
@@ -34,11 +35,13 @@ class TargetPoller:
         timeout_seconds: float,
         session: requests.Session | None = None,
         clock: Callable[[], datetime] = utc_now,
+        with_metrics: bool = True,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout_seconds = timeout_seconds
         self._session = session or _direct_session()
         self._clock = clock
+        self._with_metrics = with_metrics
         self._cpu = CpuUsageEstimator()
 
     def poll(self) -> Observation:
@@ -46,7 +49,7 @@ class TargetPoller:
         problem = self._health_problem()
         if problem is not None:
             return Observation(ts, healthy=False, detail=problem)
-        sample = self._metrics()
+        sample = self._metrics() if self._with_metrics else None
         if sample is None:
             return Observation(ts, healthy=True, detail="ok")
         return Observation(

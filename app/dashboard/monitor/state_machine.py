@@ -1,8 +1,10 @@
-"""The monitor's memory of the target: observations in, transitions out. No I/O.
+"""The monitor's memory of one target: observations in, transitions out. No I/O.
 
 Three independent conditions are tracked: health (from /health), CPU above its
 threshold, memory above its threshold. Only changes produce transitions, so a target
 that stays healthy (or stays broken) produces no output after the first observation.
+The service and a replica differ only in the words for their health (``HealthWords``),
+and a target without ``Thresholds`` tracks health alone.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dashboard.monitor.observation import Observation
 INITIAL_STATE = "initial_state"
 TARGET_UNHEALTHY = "target_unhealthy"
 TARGET_RECOVERED = "target_recovered"
+REPLICA_DOWN = "replica_down"
+REPLICA_RECOVERED = "replica_recovered"
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,26 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class HealthWords:
+    """How one kind of target names its health: the two states and the two changes."""
+
+    good: str
+    bad: str
+    went_bad: str
+    recovered: str
+
+
+# The service keeps the words the monitor used before there were replicas: log queries
+# and webhook receivers match on them.
+SERVICE_HEALTH = HealthWords("healthy", "unhealthy", TARGET_UNHEALTHY, TARGET_RECOVERED)
+REPLICA_HEALTH = HealthWords("up", "down", REPLICA_DOWN, REPLICA_RECOVERED)
+
+
+@dataclass(frozen=True)
 class Transition:
     event: str
     ts: datetime
-    # Health after the transition: "healthy" or "unhealthy".
+    # Health after the transition, in the target's HealthWords ("healthy", "down", ...).
     state: str
     # True when the change calls for attention (went unhealthy, crossed a threshold).
     is_problem: bool
@@ -39,8 +59,9 @@ class Transition:
 
 
 class MonitorStateMachine:
-    def __init__(self, thresholds: Thresholds) -> None:
+    def __init__(self, thresholds: Thresholds | None, health: HealthWords = SERVICE_HEALTH) -> None:
         self._thresholds = thresholds
+        self._health = health
         self._healthy: bool | None = None
         self._high = {"cpu": False, "memory": False}
 
@@ -48,7 +69,7 @@ class MonitorStateMachine:
     def state(self) -> str:
         if self._healthy is None:
             return "unknown"
-        return "healthy" if self._healthy else "unhealthy"
+        return self._health.good if self._healthy else self._health.bad
 
     @property
     def alerts(self) -> list[str]:
@@ -65,7 +86,9 @@ class MonitorStateMachine:
         return [transition for transition in transitions if transition is not None]
 
     def _readings(self, observation: Observation) -> dict[str, tuple[float | None, float]]:
-        """Per resource: the observed percentage and its threshold."""
+        """Per resource: the observed percentage and its threshold; none without thresholds."""
+        if self._thresholds is None:
+            return {}
         return {
             "cpu": (observation.cpu_percent, self._thresholds.cpu_percent),
             "memory": (observation.memory_percent, self._thresholds.memory_percent),
@@ -92,7 +115,7 @@ class MonitorStateMachine:
         if observation.healthy == self._healthy:
             return None
         self._healthy = observation.healthy
-        event = TARGET_RECOVERED if observation.healthy else TARGET_UNHEALTHY
+        event = self._health.recovered if observation.healthy else self._health.went_bad
         return Transition(
             event,
             observation.ts,

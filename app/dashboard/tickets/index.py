@@ -34,6 +34,9 @@ class TicketIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, IndexEntry] = {}
         self._paths_by_id: dict[str, set[str]] = {}
+        # Where each id was indexed last, kept after it is dropped: the place to look again
+        # when another process has moved the file and the watcher has only seen it go.
+        self._last_path_by_id: dict[str, str] = {}
         self._sorted: list[Ticket] | None = None
         self._version = 0  # +1 on every change, so views built from a snapshot can tell
 
@@ -72,6 +75,11 @@ class TicketIndex:
     def entry(self, path: str) -> IndexEntry | None:
         with self._lock:
             return self._entries.get(path)
+
+    def last_path(self, ticket_id: str) -> str | None:
+        """The path `ticket_id` was last indexed at, even if it is no longer indexed."""
+        with self._lock:
+            return self._last_path_by_id.get(ticket_id)
 
     def lookup(self, ticket_id: str) -> Lookup:
         with self._lock:
@@ -133,6 +141,7 @@ class TicketIndex:
     def _claim(self, path: str, entry: IndexEntry) -> None:
         if entry.id is not None:
             self._paths_by_id.setdefault(entry.id, set()).add(path)
+            self._last_path_by_id[entry.id] = path
 
     def _release(self, path: str, entry: IndexEntry) -> None:
         if entry.id is None:

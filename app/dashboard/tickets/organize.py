@@ -7,6 +7,7 @@ file is never overwritten: the mover picks X-1-2.md, X-1-3.md, ... instead.
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 
@@ -28,6 +29,26 @@ def organized_destination(root: Path, path: Path, status: str) -> Path | None:
     if closing == is_completed:
         return None
     return (completed / inner) if closing else (base / inner)
+
+
+def possible_locations(root: Path, path: Path) -> list[Path]:
+    """`path` and the files `move_ticket` may have moved it to: the same place in or out of
+    completed/, under its own name or a `free_path` one (empty for a path outside
+    planning/tickets/)."""
+    try:
+        # One of the two is None: a closed status moves it in, an open one out.
+        counterpart = organized_destination(root, path, "done") or organized_destination(
+            root, path, "open"
+        )
+    except ValueError:
+        return []
+    assert counterpart is not None
+    renamed = [
+        candidate
+        for candidate in counterpart.parent.glob(f"{glob.escape(counterpart.stem)}-*.md")
+        if candidate.stem[len(counterpart.stem) + 1 :].isdigit()
+    ]
+    return [path, counterpart, *sorted(renamed)]
 
 
 def free_path(wanted: Path) -> Path:

@@ -2,7 +2,8 @@
 
 The store (dashboard.tickets.store) keeps the index; this module is the only writer of
 ticket files. A change runs inside `TicketLocks.held`: between reading the file for the
-If-Match check and renaming the new bytes over it, no other change of that ticket runs.
+If-Match check and renaming the new bytes over it, no other change of that ticket runs,
+in this process or in any other that writes the same tree (the replicas behind the proxy).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from dashboard.tickets.errors import (
     TicketConflict,
     TicketNotFound,
 )
-from dashboard.tickets.model import STATUSES, Ticket
+from dashboard.tickets.model import STATUSES, Ticket, is_ticket_id
 from dashboard.tickets.organize import move_ticket, organized_destination
 from dashboard.tickets.parse import etag_of, parse_ticket
 from dashboard.tickets.scan import is_within, relative_name
 from dashboard.tickets.store import TicketStore
+from dashboard.tickets.tree_locks import exclusive, ticket_lock_path
 from dashboard.tickets.write import RewriteError, rewrite_status
 
 log = logging.getLogger(__name__)
@@ -58,21 +60,31 @@ def checked_status(value: object) -> str:
 class TicketLocks:
     """The one place where a status change becomes a critical section.
 
-    A lock per ticket id keeps this process's threads apart. For replicas writing the same
-    tree, `held` would also take an fcntl lock on a lock file in the tree, after the thread
-    lock: POSIX locks belong to the process, so they do not keep its own threads apart.
+    A lock per ticket id keeps this process's threads apart; then an flock on the id's lock
+    file in the tree (dashboard.tickets.tree_locks) keeps the other processes writing the
+    tree apart, replicas included. The thread lock comes first so that a process's threads
+    queue here, not in the kernel, and only one of them at a time waits for the others.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        self.root = root
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
     @contextmanager
     def held(self, ticket_id: str) -> Iterator[None]:
+        if not is_ticket_id(ticket_id):
+            raise TicketNotFound(f"no ticket with id {ticket_id!r} (expected e.g. TICKET-42)")
         with self._guard:
             lock = self._locks.setdefault(ticket_id, threading.Lock())
-        with lock:
+        with lock, exclusive(ticket_lock_path(self.root, ticket_id)):
             yield
+
+
+def _holds(data: bytes, ticket: Ticket) -> bool:
+    """Whether `data` is still a valid ticket with `ticket`'s id."""
+    current = parse_ticket(data, ticket.path)
+    return isinstance(current, Ticket) and current.id == ticket.id
 
 
 class StatusChanger:
@@ -88,7 +100,7 @@ class StatusChanger:
         self.audit = audit
         self.organize_completed = organize_completed
         self.read_only = read_only
-        self.locks = TicketLocks()
+        self.locks = TicketLocks(store.root)
 
     @property
     def root(self) -> Path:
@@ -97,15 +109,18 @@ class StatusChanger:
     def set_status(
         self, ticket_id: str, status: str, actor: Actor, if_match: ETagCheck | None = None
     ) -> Ticket:
-        """Rewrite the ticket's status line; one change at a time per ticket."""
+        """Rewrite the ticket's status line; one change at a time per ticket, in any process."""
         checked_status(status)  # the API checked it already; any other caller is held to it too
         if self.read_only:
             raise ReadOnlyTree(READ_ONLY_MESSAGE)
         with self.locks.held(ticket_id):
-            ticket = self.store.find(ticket_id)
+            ticket, data = self._read_from_disk(ticket_id)
             path = self.root / ticket.path
-            data = self._read_current(path)
             if if_match is not None and not if_match(etag_of(data)):
+                if etag_of(data) != ticket.etag:
+                    # The index lags the file (another replica wrote it): catch up, so that
+                    # the client's reload gets the ETag that a retry needs.
+                    self.store.refresh([path])
                 raise StaleTicket(
                     f"{ticket_id} changed since you read it; reload and retry", etag=etag_of(data)
                 )
@@ -116,7 +131,26 @@ class StatusChanger:
             self._record(current, status, final_path, actor)
             return self._reindex_after_write(ticket.path, final_path, ticket_id)
 
-    def _read_current(self, path: Path) -> bytes:
+    def _read_from_disk(self, ticket_id: str) -> tuple[Ticket, bytes]:
+        """The indexed ticket and the bytes its file holds now, which the If-Match check and
+        the write go by: another process may have written the file since it was indexed.
+
+        If the file is gone or holds something else, which is how another replica's move
+        looks before this replica's watcher has seen it, that ticket is rescanned and looked
+        up again.
+        """
+        ticket = self.store.find(ticket_id)
+        data = self._read_current(self.root / ticket.path)
+        if data is None or not _holds(data, ticket):
+            self.store.refresh_ticket(ticket_id)
+            ticket = self.store.find(ticket_id)
+            data = self._read_current(self.root / ticket.path)
+            if data is None:
+                raise TicketNotFound(f"{ticket.path} was removed; it is no longer a ticket")
+        return ticket, data
+
+    def _read_current(self, path: Path) -> bytes | None:
+        """The file's bytes; None if it is gone."""
         real = os.path.realpath(path)
         if not is_within(os.path.realpath(self.root), real):
             raise TicketConflict(f"{path.name} links outside the tickets root; not written")
@@ -124,7 +158,7 @@ class StatusChanger:
             with open(real, "rb") as handle:
                 return handle.read()
         except FileNotFoundError:
-            raise TicketNotFound(f"{path.name} was removed; it is no longer a ticket") from None
+            return None
 
     def _require_unchanged(self, ticket_id: str, data: bytes, name: str) -> Ticket:
         """The file may have been edited since it was indexed; it must still be this ticket."""

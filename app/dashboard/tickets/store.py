@@ -16,8 +16,9 @@ from pathlib import Path
 
 from dashboard.changefeed import ChangeFeed
 from dashboard.tickets.errors import TicketConflict, TicketNotFound
-from dashboard.tickets.index import Change, TicketIndex
+from dashboard.tickets.index import Change, Lookup, TicketIndex
 from dashboard.tickets.model import REGISTRY_RELPATH, IndexEntry, Ticket
+from dashboard.tickets.organize import possible_locations
 from dashboard.tickets.registry import render_registry, write_if_changed
 from dashboard.tickets.scan import (
     is_in_tickets_dir,
@@ -27,6 +28,7 @@ from dashboard.tickets.scan import (
     scan_tree,
     tickets_dir,
 )
+from dashboard.tickets.tree_locks import exclusive_or_skip, registry_lock_path
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +128,14 @@ class TicketStore:
         return updates
 
     def find(self, ticket_id: str) -> Ticket:
-        """The indexed ticket; TicketNotFound, or TicketConflict if duplicated or invalid."""
+        """The indexed ticket; TicketNotFound, or TicketConflict if duplicated or invalid.
+
+        An id the index does not hold is looked for again on disk first (`refresh_ticket`):
+        another replica may have moved the file, and this one's watcher not caught up yet.
+        """
         found = self.index.lookup(ticket_id)
+        if _is_miss(found) and self.refresh_ticket(ticket_id):
+            found = self.index.lookup(ticket_id)
         if found.duplicate_paths:
             raise TicketConflict(
                 f"{ticket_id} is the id of several files; give each a unique id",
@@ -141,6 +149,15 @@ class TicketStore:
             raise TicketNotFound(f"no ticket with id {ticket_id}")
         return found.ticket
 
+    def refresh_ticket(self, ticket_id: str) -> list[Change]:
+        """Re-read the files where `ticket_id` may be now: where it was last indexed, and
+        where organizing completed tickets would have moved it. A targeted rescan for when
+        another process wrote or moved the file before this one's watcher saw it."""
+        last = self.index.last_path(ticket_id)
+        if last is None:
+            return []
+        return self.refresh(possible_locations(self.root, self.root / last))
+
     def _publish(self, changes: list[Change]) -> None:
         for change in changes:
             self.feed.publish({"type": change.kind, "id": change.id, "path": change.path})
@@ -149,7 +166,13 @@ class TicketStore:
         """Never fatal: a read-only tree still gets a dashboard, just no registry file."""
         content = render_registry(self.index.tickets(), self.index.invalid())
         try:
-            write_if_changed(self.registry_path, content)
+            # One writer at a time across processes; one that is busy writes what the
+            # others would: every replica renders the same tree into the same bytes.
+            with exclusive_or_skip(registry_lock_path(self.root)) as mine:
+                if mine:
+                    write_if_changed(self.registry_path, content)
+                else:
+                    log.debug("registry being written by another process; skipped")
             self.registry_error = None
         except OSError as error:
             self.registry_error = f"cannot write {REGISTRY_RELPATH}: {error.strerror or error}"
@@ -163,3 +186,7 @@ class TicketStore:
         if not os.access(folder, os.R_OK | os.X_OK):
             return f"{folder} is not readable by this process"
         return None
+
+
+def _is_miss(found: Lookup) -> bool:
+    return found.ticket is None and not found.duplicate_paths and found.invalid is None

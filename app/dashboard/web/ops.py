@@ -50,6 +50,11 @@ def readiness_checks(services: Services) -> dict[str, dict[str, Any]]:
     if services.watcher is not None:
         alive = services.watcher.is_alive()
         checks["watcher"] = _check(alive, services.watcher.error or "the watcher is not running")
+    # Failing from the moment SIGTERM arrives, so that the proxy routes new requests to the
+    # other replicas while this one still serves what it is sent (DASHBOARD_DRAIN_SECONDS).
+    checks["draining"] = _check(
+        not services.draining.is_set(), "stopping: SIGTERM received, serving until the drain ends"
+    )
     return checks
 
 

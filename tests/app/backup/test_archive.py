@@ -22,6 +22,7 @@ from dashboard.backup.job import BackupError, run_backup
 from dashboard.backup.naming import archive_name, list_archives, parse_archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import walk_tree
+from dashboard.tickets.tree_locks import locks_dir
 from tests.app.job_helpers import make_data_dir, snapshot
 
 STARTED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -56,6 +57,17 @@ def test_archive_holds_every_file_of_data_and_tickets(settings: BackupSettings) 
                 assert archived[name] == content, name
     assert archived["data"] == tarfile.DIRTYPE
     assert archived["tickets"] == tarfile.DIRTYPE
+
+
+def test_the_replicas_lock_files_are_not_archived(settings: BackupSettings) -> None:
+    locks = locks_dir(settings.tickets_dir)
+    locks.mkdir(parents=True, exist_ok=True)
+    (locks / "TICKET-1.lock").touch()
+
+    archived = _archived_bytes(_backup(settings))
+
+    assert not [name for name in archived if "/.locks" in name]
+    assert "tickets/planning" in archived
 
 
 def test_backup_dir_holds_only_the_archive_and_status(settings: BackupSettings) -> None:

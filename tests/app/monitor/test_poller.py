@@ -107,3 +107,11 @@ def test_unreachable_target_is_unhealthy() -> None:
 
     assert not observation.healthy
     assert "ConnectionError" in observation.detail
+
+
+def test_a_poller_without_metrics_asks_health_alone(server: LocalHttpServer) -> None:
+    observation = TargetPoller(server.base_url, timeout_seconds=2, with_metrics=False).poll()
+
+    assert observation.healthy
+    assert (observation.cpu_percent, observation.memory_percent) == (None, None)
+    assert server.requests_to("/api/metrics") == []

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.monitor.observation import Observation
-from dashboard.monitor.state_machine import MonitorStateMachine, Thresholds
+from dashboard.monitor.state_machine import REPLICA_HEALTH, MonitorStateMachine, Thresholds
 
 THRESHOLDS = Thresholds(cpu_percent=80.0, memory_percent=90.0)
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -121,3 +121,39 @@ def test_transition_payload_carries_the_reason_and_the_numbers() -> None:
     assert not recovered.is_problem
     assert crossed.as_dict()["cpu_percent"] == 88.3
     assert crossed.as_dict()["threshold_percent"] == 80.0
+
+
+def test_a_replica_goes_down_and_recovers_in_its_own_words() -> None:
+    machine = MonitorStateMachine(THRESHOLDS, REPLICA_HEALTH)
+
+    (initial,) = machine.observe(ok())
+    (went_down,) = machine.observe(down("ConnectionError: refused"))
+    assert machine.state == "down"
+    (recovered,) = machine.observe(ok())
+
+    assert (initial.event, initial.state) == ("initial_state", "up")
+    assert went_down.as_dict() == {
+        "event": "replica_down",
+        "ts": START.isoformat(),
+        "state": "down",
+        "detail": "ConnectionError: refused",
+    }
+    assert went_down.is_problem
+    assert (recovered.event, recovered.state, recovered.is_problem) == (
+        "replica_recovered",
+        "up",
+        False,
+    )
+
+
+def test_without_thresholds_only_health_is_tracked() -> None:
+    machine = MonitorStateMachine(None)
+
+    events = [
+        change.event
+        for seen in (ok(), ok(cpu=99, memory=99), down())
+        for change in machine.observe(seen)
+    ]
+
+    assert events == ["initial_state", "target_unhealthy"]
+    assert machine.alerts == []

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from dashboard.tickets.organize import possible_locations
 from tests.app.ticket_helpers import TicketTree
 
 
@@ -75,3 +76,17 @@ def test_move_is_in_the_audit_log(make_app: Callable[..., Flask], make_settings)
     record = json.loads(audit.read_text().splitlines()[-1])
     assert record["previous_path"] == "planning/tickets/backend/T-2.md"
     assert record["path"] == "planning/tickets/completed/backend/T-2.md"
+
+
+def test_possible_locations_are_the_path_its_counterpart_and_free_names(ticket_tree: TicketTree):
+    ticket_tree.add("completed/backend/T-2-2.md", "T-2", "done")
+    ticket_tree.add("completed/backend/T-2-x.md", "T-9")  # not a name the mover picks
+    tickets = ticket_tree.tickets
+
+    found = possible_locations(ticket_tree.root, tickets / "backend" / "T-2.md")
+    back = possible_locations(ticket_tree.root, tickets / "completed" / "T-1.md")
+
+    completed = tickets / "completed" / "backend"
+    assert found == [tickets / "backend/T-2.md", completed / "T-2.md", completed / "T-2-2.md"]
+    assert back == [tickets / "completed/T-1.md", tickets / "T-1.md"]
+    assert possible_locations(ticket_tree.root, ticket_tree.registry) == []

@@ -8,7 +8,13 @@ from flask import Flask
 
 from dashboard.services import services_of
 from dashboard.tickets.registry import render_registry
-from tests.app.ticket_helpers import TicketTree
+from dashboard.tickets.tree_locks import (
+    LOCKS_DIRNAME,
+    REGISTRY_LOCK_NAME,
+    locks_dir,
+    registry_lock_path,
+)
+from tests.app.ticket_helpers import TicketTree, lock_held_by_another_process
 
 
 def registry_stat(tree: TicketTree) -> tuple[int, int]:
@@ -70,7 +76,38 @@ def test_status_change_rewrites_registry(client, ticket_tree: TicketTree):
     assert "## blocked (1)" in after
 
 
+def test_registry_is_left_to_the_process_holding_its_lock(app: Flask, ticket_tree: TicketTree):
+    store = services_of(app).store
+    before = registry_stat(ticket_tree)
+    edited = ticket_tree.add("T-1.md", "T-1", "blocked")
+
+    with lock_held_by_another_process(registry_lock_path(ticket_tree.root)):
+        assert store.refresh([edited])  # the index changed, the registry is another's to write
+
+    assert registry_stat(ticket_tree) == before
+    assert store.registry_error is None
+    store.sync()  # once it is free, the next write is this process's again
+    assert "## blocked (1)" in ticket_tree.registry.read_text()
+
+
+def test_two_replicas_agree_on_the_registry_and_leave_it_alone(
+    make_app: Callable[..., Flask], ticket_tree: TicketTree
+):
+    first, second = make_app(), make_app()  # two apps serving one tree, as replicas do
+    first.test_client().post("/api/tickets/T-1/status", json={"status": "blocked"})
+    written = registry_stat(ticket_tree)
+
+    services_of(second).store.refresh([ticket_tree.tickets / "T-1.md"])  # its watcher catches up
+    services_of(second).store.sync()
+    services_of(first).store.sync()
+
+    assert registry_stat(ticket_tree) == written
+    assert "## blocked (1)" in ticket_tree.registry.read_text()
+
+
 def test_registry_write_leaves_no_temp_files(app: Flask, ticket_tree: TicketTree):
     names = sorted(p.name for p in (ticket_tree.root / "planning").iterdir())
 
-    assert names == ["TICKET_REGISTRY.md", "tickets"]
+    # .locks holds the lock files replicas share (dashboard.tickets.tree_locks).
+    assert names == [LOCKS_DIRNAME, "TICKET_REGISTRY.md", "tickets"]
+    assert [p.name for p in locks_dir(ticket_tree.root).iterdir()] == [REGISTRY_LOCK_NAME]

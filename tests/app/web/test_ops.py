@@ -49,6 +49,18 @@ def test_not_ready_lists_failing_checks(make_app: Callable[..., Flask], tmp_path
     assert "not ready" in response.json["message"]
 
 
+def test_not_ready_while_draining_but_serving_the_rest(app: Flask):
+    services_of(app).draining.set()  # what the server does on SIGTERM
+    client = app.test_client()
+
+    response = client.get("/ready")
+
+    assert response.status_code == 503
+    assert response.json["failing"] == ["draining"]
+    assert client.get("/api/tickets").status_code == 200
+    assert client.get("/health").status_code == 200
+
+
 def test_not_ready_when_watcher_is_dead(make_app: Callable[..., Flask]):
     app = make_app(watch=True)
     services_of(app).watcher.stop()
@@ -111,11 +123,13 @@ def test_status_reports_unreadable_backup_file(make_app: Callable[..., Flask], t
 def test_status_shows_monitor_heartbeat_age(make_app: Callable[..., Flask], tmp_path: Path):
     heartbeat = tmp_path / "heartbeat.json"
     ts = (datetime.now(UTC) - timedelta(seconds=30)).isoformat()
-    heartbeat.write_text(json.dumps({"ts": ts, "state": "ok"}))
+    replicas = {"replica-1": {"state": "down", "detail": "refused"}}
+    heartbeat.write_text(json.dumps({"ts": ts, "state": "ok", "replicas": replicas}))
 
     body = make_app(monitor_heartbeat_file=heartbeat).test_client().get("/api/status").json
 
     assert body["monitor"]["ts"] == ts and body["monitor"]["state"] == "ok"
+    assert body["monitor"]["replicas"] == replicas
     assert 29 <= body["monitor"]["age_seconds"] < 60
 
 
