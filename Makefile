@@ -5,53 +5,34 @@ SHELL := /bin/bash
 
 STACK ?= dev
 PYTHON ?= python3
-VENV := .venv
-PY := $(VENV)/bin/python
+PY := .venv/bin/python
+# Every install is bootstrap's (bootstrap/profiles.py says what each profile gets).
+BOOTSTRAP := $(PYTHON) -m bootstrap --stack $(STACK) --profile
 # Every pulumi command runs with the toolchain bootstrap chose, the repo's file
 # backend and the stack's passphrase rules (bootstrap/pulumi_env.py).
 RUN := $(PYTHON) -m bootstrap.run $(STACK) --
-TOOLS_BIN := $(CURDIR)/.tools/bin
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap bootstrap-test venv browser-deps actionlint up preview down status verify vegeta \
-        test lint unit image-test bench clean
+.PHONY: help venv bootstrap bootstrap-test bootstrap-lint bootstrap-bench up preview down status \
+        verify test lint unit bench clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-venv: $(VENV)/.installed ## the project virtualenv from requirements.txt
+venv: ## the project virtualenv from requirements.txt (reinstalled when it changes)
+	@$(BOOTSTRAP) venv
 
-$(VENV)/.installed: requirements.txt
-	@echo "venv: installing requirements.txt into $(VENV) ..."
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $@
-	@echo "venv: ready"
+bootstrap: ## everything `pulumi up` needs: venv, engine, base image, wheelhouse, Pulumi CLI + plugins
+	@$(BOOTSTRAP) deploy
 
-bootstrap: venv ## everything `pulumi up` needs: engine, base image, wheels, Pulumi CLI + plugins
-	@$(PYTHON) -m bootstrap --profile deploy --stack $(STACK)
+bootstrap-test: ## what `make test` needs: bootstrap's, plus chromium and actionlint
+	@$(BOOTSTRAP) test
 
-bootstrap-test: venv browser-deps actionlint ## what `make test` needs (the deploy toolchain too)
-	@$(PYTHON) -m bootstrap --profile test --stack $(STACK)
+bootstrap-lint: ## what `make lint` needs: the venv and actionlint
+	@$(BOOTSTRAP) lint
 
-browser-deps: ## Debian's chromium + chromedriver for the real-browser test
-	@if [[ ! -x /usr/bin/chromedriver ]]; then \
-	  echo "browser-deps: installing chromium and chromium-driver ..."; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	fi
-
-actionlint: $(TOOLS_BIN)/actionlint ## actionlint, built from its Go module
-
-$(TOOLS_BIN)/actionlint:
-	@echo "actionlint: building from Go modules ..."
-	@GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
-
-vegeta: $(TOOLS_BIN)/vegeta ## vegeta (constant-rate load), built from its Go module
-
-$(TOOLS_BIN)/vegeta:
-	@echo "vegeta: building from Go modules ..."
-	@GOTOOLCHAIN=local GOBIN=$(TOOLS_BIN) go install github.com/tsenart/vegeta/v12@v12.13.0
+bootstrap-bench: ## what `make bench` needs: bootstrap-test's, plus wrk, docker-compose, vegeta
+	@$(BOOTSTRAP) bench
 
 up: bootstrap ## deploy STACK (default dev) and print its URL
 	@$(RUN) pulumi stack select --create $(STACK)
@@ -73,10 +54,10 @@ status: bootstrap ## the deployed STACK, seen from the host through its publishe
 verify: venv ## testinfra suite against the deployed STACK
 	@$(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
 
-lint: venv actionlint ## ruff, ruff format --check, actionlint
+lint: bootstrap-lint ## ruff, ruff format --check, actionlint
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
-	@$(TOOLS_BIN)/actionlint .github/workflows/*.yml
+	@$(PYTHON) -m bootstrap.tool actionlint .github/workflows/*.yml
 
 unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisions)
 	@$(PY) -m pytest -m "not docker" $(PYTEST_ARGS)
@@ -84,13 +65,10 @@ unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisi
 test: bootstrap-test lint ## everything CI checks
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bootstrap-test vegeta ## app, image and deploy benchmarks (figures go in the README)
-	@command -v wrk >/dev/null && command -v docker-compose >/dev/null || { \
-	  echo "bench: installing Debian's wrk and docker-compose ..."; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk docker-compose >/dev/null; }
+bench: bootstrap-bench ## app, image and deploy benchmarks (figures go in the README)
 	@$(PY) bench/bench_app.py
 	@$(PY) bench/bench_image.py
 	@PYTHONPATH=.:infra:app $(PY) bench/bench_deploy.py
 
 clean: ## remove build outputs (keeps .pulumi-state)
-	rm -rf .tools/build .tools/src app/wheelhouse
+	@$(PYTHON) -m bootstrap.clean

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -45,11 +44,14 @@ import psutil
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "infra"))
 
 from generate_tickets import generate  # noqa: E402
 
+from bootstrap.base_image import configured_base  # noqa: E402
+from bootstrap.settings import tools_bin  # noqa: E402
 from ticket_dashboard.units import parse_memory_bytes  # noqa: E402
 
 TAG = "td-bench-app"
@@ -62,7 +64,6 @@ OVERLOAD_FACTOR = 4
 OVERLOAD_SECONDS = 20
 ANSWER_WITHIN_S = 1.0
 BACK_STREAK = 20
-VEGETA_MODULE = "github.com/tsenart/vegeta/v12@v12.13.0"
 
 
 def stack_config() -> dict[str, Any]:
@@ -71,17 +72,15 @@ def stack_config() -> dict[str, Any]:
 
 
 def vegeta() -> str:
-    """The vegeta binary, built from its Go module into .tools/bin when missing."""
-    binary = ROOT / ".tools" / "bin" / "vegeta"
+    """The vegeta binary that bootstrap's bench profile builds at its pin."""
+    binary = tools_bin() / "vegeta"
     if not binary.exists():
-        print(f"bench: building vegeta ({VEGETA_MODULE}) ...", file=sys.stderr)
-        env = {**os.environ, "GOTOOLCHAIN": "local", "GOBIN": str(binary.parent)}
-        subprocess.run(["go", "install", VEGETA_MODULE], env=env, check=True)
+        sys.exit(f"bench: {binary} is missing; run: python3 -m bootstrap --profile bench")
     return str(binary)
 
 
 def build_image(client: docker.DockerClient) -> None:
-    base = stack_config().get("baseImage", "python:3.11-slim-bookworm")
+    base = configured_base(ROOT / "Pulumi.dev.yaml")
     client.images.build(path=str(ROOT / "app"), tag=TAG, rm=True, buildargs={"BASE_IMAGE": base})
 
 

@@ -30,12 +30,14 @@ from pathlib import Path
 import docker
 import requests
 
+from bootstrap.base_image import configured_base
+from bootstrap.settings import tools_bin
 from tests.deployment import copy_tickets, create_throwaway, teardown
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_DIR = ROOT / "bench" / "compose"
 COMPOSE_PORT = 3190
-VEGETA = ROOT / ".tools" / "bin" / "vegeta"
+VEGETA = tools_bin() / "vegeta"
 PROBE_RATE = 50
 
 
@@ -163,7 +165,12 @@ def wait_healthy(name: str, timeout: float = 120) -> None:
 
 def compose_figures(workdir: Path, runs: int) -> dict[str, object]:
     tickets = copy_tickets(workdir / "compose-tickets")
-    env = {"TICKETS_DIR": str(tickets), "HOST_PORT": str(COMPOSE_PORT), "PATH": os.environ["PATH"]}
+    env = {
+        "TICKETS_DIR": str(tickets),
+        "HOST_PORT": str(COMPOSE_PORT),
+        "BASE_IMAGE": configured_base(ROOT / "Pulumi.dev.yaml"),
+        "PATH": os.environ["PATH"],
+    }
 
     def cold() -> float:
         try:

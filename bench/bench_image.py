@@ -12,19 +12,21 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import docker
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bootstrap.base_image import configured_base  # noqa: E402
 
 
 def base_image() -> str:
-    config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
-    return config.get("ticket-dashboard:baseImage", "python:3.11-slim-bookworm")
+    return configured_base(ROOT / "Pulumi.dev.yaml")
 
 
 def timed_build(client: docker.DockerClient, tag: str, nocache: bool) -> float:

@@ -1,4 +1,4 @@
-"""Turns a bare machine into a deploy host: venv aside, everything `pulumi up` needs.
+"""Turns a bare machine into a deploy, test or bench host (profiles.py says what each gets).
 
 Standard library only: it runs before the project's virtualenv exists.
 """
@@ -6,4 +6,4 @@ Standard library only: it runs before the project's virtualenv exists.
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-"""The repository: Pulumi.yaml, requirements.txt, app/ and .tools/ are found from here."""
+"""The repository: Pulumi.yaml, pyproject.toml, requirements.txt and app/ are found from here."""

@@ -1,9 +1,12 @@
-"""`python3 -m bootstrap [--profile deploy|test] [--stack NAME]`.
+"""`python3 -m bootstrap [--profile venv|lint|deploy|test|bench] [--stack NAME]`.
 
-deploy: everything `pulumi up` needs (engine, base image, wheelhouse, Pulumi CLI,
-        Python language host, docker plugin).
-test:   what `make test` needs: the same, since its integration tests deploy a
-        throwaway stack with the real `pulumi up`.
+venv:   the project virtualenv (.venv) from requirements.txt
+lint:   venv + actionlint
+deploy: venv + everything `pulumi up` needs (sample tree access, engine, base image,
+        wheelhouse, Pulumi CLI, Python language host, docker plugin)
+test:   deploy + chromium/chromedriver and actionlint: `make test` deploys a throwaway
+        stack with the real `pulumi up`, drives a real browser and lints the workflows
+bench:  test + wrk, docker-compose and vegeta
 Every step is idempotent; a second run rebuilds nothing.
 """
 
@@ -14,12 +17,13 @@ import dataclasses
 import json
 import sys
 import time
-from pathlib import Path
 
-from . import ROOT, base_image, docker_engine, ticket_tree, wheelhouse
+from . import ROOT, base_image, dev_tools, docker_engine, proxy_image, ticket_tree, venv, wheelhouse
 from .pins import read_pins
+from .profiles import PROFILES
 from .progress import BootstrapError, say
 from .pulumi_tools import ensure_toolchain
+from .settings import settings, tools_bin, tools_dir
 
 
 def main() -> int:
@@ -28,7 +32,7 @@ def main() -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--profile", choices=("deploy", "test"), default="deploy")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="deploy")
     parser.add_argument("--stack", default="dev")
     args = parser.parse_args()
     started = time.monotonic()
@@ -41,13 +45,25 @@ def main() -> int:
     return 0
 
 
-def _run(profile: str, stack: str) -> None:
-    tools = ROOT / ".tools"
-    _link_program_venv()
+def _run(name: str, stack: str) -> None:
+    profile = PROFILES[name]
+    rerun = f"python3 -m bootstrap --profile {name}"
+    if profile.deploy:
+        rerun += f" --stack {stack}"
+    venv.ensure_venv(ROOT, rerun)
+    if profile.deploy:
+        _deploy_host(stack)
+    dev_tools.ensure_apt_tools(profile.apt_tools)
+    dev_tools.ensure_go_tools(profile.go_tools, settings().go_tools, tools_bin(), rerun)
+
+
+def _deploy_host(stack: str) -> None:
+    tools = tools_dir()
     ticket_tree.ensure_writable_sample_tree(ROOT, stack)
     docker_engine.ensure_engine(tools / "dockerd.log")
     image = base_image.configured_base(ROOT / f"Pulumi.{stack}.yaml")
     base_image.ensure_base(image)
+    proxy_image.ensure_proxy_base(settings().proxy_image)
     python_version = wheelhouse.image_python_version(image)
     wheelhouse.ensure_wheelhouse(
         [ROOT / "app" / "requirements.txt", ROOT / "app" / "requirements-build.txt"],
@@ -59,15 +75,6 @@ def _run(profile: str, stack: str) -> None:
     record = {k: str(v) if v else None for k, v in dataclasses.asdict(chosen).items()}
     tools.mkdir(exist_ok=True)
     (tools / "toolchain.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-
-
-def _link_program_venv() -> None:
-    """infra/.venv -> ../.venv. Dynamic providers (pulumi.dynamic) start in the program
-    folder (Pulumi.yaml's main: infra/) and resolve the runtime's virtualenv option
-    against it, not against the project root as the program itself does."""
-    link = ROOT / "infra" / ".venv"
-    if not link.is_symlink():
-        link.symlink_to(Path("..") / ".venv")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The app image's base: the stack's configured image, pulled, or an equivalent built here.
 
-On a host that can pull, the configured image (the public python slim image by
-default) is used as it is. Where no registry answers, Debian bookworm minbase with
-python3 is debootstrapped, trimmed and imported under the configured name, so the
-Pulumi program and Dockerfile are the same on both kinds of host.
+On a host that can pull, the configured image (by default pyproject.toml's
+default-base-image, the public python slim image) is used as it is. Where no registry
+answers, Debian bookworm minbase with python3 is debootstrapped, trimmed and imported
+under the configured name, so the Pulumi program and Dockerfile are the same on both
+kinds of host.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from pathlib import Path
 from .apt import apt_install
 from .docker_engine import docker_ok
 from .progress import BootstrapError, say, step
+from .settings import settings
 from .stack_file import stack_setting
 
-DEFAULT_BASE = "python:3.11-slim-bookworm"
 DEBIAN_SUITE = "bookworm"
 PACKAGES = "python3"
 # What a runtime base never reads: docs, caches, locales, the test suite, and the
@@ -75,7 +76,8 @@ def base_action(present: bool, pullable: bool) -> str:
 
 
 def configured_base(stack_file: Path) -> str:
-    return stack_setting(stack_file, "baseImage") or DEFAULT_BASE
+    """The stack's baseImage, else the project's default (what the program builds from)."""
+    return stack_setting(stack_file, "baseImage") or settings().default_base_image
 
 
 def ensure_base(image: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .progress import BootstrapError
+from .settings import tools_dir
 
 DEV_PASSPHRASE = "ticket-dashboard-dev-not-a-secret"  # noqa: S105 - documented, dev only
 PROTECTED_STACKS = frozenset({"prod"})
@@ -39,8 +40,8 @@ def pulumi_env(root: Path, stack: str, environ: Mapping[str, str]) -> dict[str, 
 
 
 def _toolchain_env(root: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """PATH and PULUMI_HOME of the toolchain bootstrap chose (.tools/toolchain.json)."""
-    record = root / ".tools" / "toolchain.json"
+    """PATH and PULUMI_HOME of the toolchain bootstrap chose (<tools>/toolchain.json)."""
+    record = tools_dir(root) / "toolchain.json"
     if not record.exists():
         return {}
     chosen = json.loads(record.read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 Either a `pulumi` already on PATH has the pinned version and the pinned docker
 plugin (a normal user's machine: use it as it is), or all three are built from Go
-module sources into .tools/bin and the plugin is registered with `--file`, so the
+module sources into the tools folder's bin/ and the plugin is registered with `--file`, so the
 CLI never tries to download anything.
 """
 
@@ -19,6 +19,7 @@ from . import upstream_sources
 from .go_build import build_tool, go_env, require_go, run_go
 from .pins import Pins
 from .progress import BootstrapError, say, step
+from .settings import tools_dir
 
 CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 LANGUAGE_MODULE = "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3"
@@ -32,7 +33,7 @@ PROVIDER_VERSION_VAR = f"{PROVIDER_MODULE}/pkg/version.Version"
 
 @dataclass(frozen=True)
 class Toolchain:
-    """Where the pulumi commands come from; recorded in .tools/toolchain.json, which
+    """Where the pulumi commands come from; recorded in <tools>/toolchain.json, which
     bootstrap/pulumi_env.py reads for every pulumi command make runs."""
 
     bin_dir: Path | None  # None: the user's own pulumi on PATH
@@ -64,7 +65,7 @@ def ensure_toolchain(root: Path, pins: Pins) -> Toolchain:
     tools = _local(root)
     go_dir = root / "bootstrap" / "go"
     _ensure_cli_binary(go_dir, tools, pins)
-    sources = PluginSources(go_dir, _archives(root, go_dir, pins), root / ".tools" / "src")
+    sources = PluginSources(go_dir, _archives(root, go_dir, pins), tools_dir(root) / "src")
     # Try both plugins before failing, so one run reports everything that is missing.
     failures: list[BootstrapError] = []
     for ensure in (_ensure_language_host, _ensure_docker_plugin):
@@ -119,7 +120,8 @@ def _combined(failures: list[BootstrapError]) -> BootstrapError:
 
 
 def _local(root: Path) -> Toolchain:
-    return Toolchain(bin_dir=root / ".tools" / "bin", pulumi_home=root / ".tools" / "pulumi-home")
+    tools = tools_dir(root)
+    return Toolchain(bin_dir=tools / "bin", pulumi_home=tools / "pulumi-home")
 
 
 def _existing_pulumi(root: Path) -> Path | None:
@@ -277,7 +279,7 @@ def _required_version(module_dir: Path, module: str) -> str:
 
 
 def _is_ours(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to((root / ".tools").resolve())
+    return path.resolve().is_relative_to(tools_dir(root).resolve())
 
 
 def _version_of(pulumi: Path) -> str | None:

@@ -3,7 +3,7 @@
 On a host whose Go module proxy refuses the language host and the docker provider,
 their upstream sources ship as archives (``TD_UPSTREAM_SOURCES``, else
 ``../shared/third_party``) with a ``SHA256SUMS`` file. Each archive is checked against
-it before anything is unpacked, unpacked into ``.tools/src/``, and built the way
+it before anything is unpacked, unpacked into the tools folder's ``src/``, and built the way
 upstream builds it (the steps in that folder's SOURCES.md). Nothing here is committed.
 
 A build is keyed on the archive hashes, the pin and the Go version: a warm bootstrap

@@ -17,6 +17,9 @@ from ticket_dashboard.naming import stack_naming
 from ticket_dashboard.network import NetworkArgs, StackNetwork
 from ticket_dashboard.ports import DockerHostProbe, select_host_port
 from ticket_dashboard.project import APP_DIR
+from ticket_dashboard.proxy import Proxy, ProxyArgs
+from ticket_dashboard.release_pruning import ReleasePruning
+from ticket_dashboard.releases import pinned_image
 from ticket_dashboard.storage import AppStorage, StackStorage, StorageArgs
 
 config = load_stack_config()
@@ -29,6 +32,8 @@ host_port = select_host_port(
 )
 
 image = AppImage("image", ImageArgs(naming, APP_DIR, config.image.base_image))
+# A rollback pins an earlier release; app/ is still built (a no-op when unchanged).
+release_image = pinned_image(naming.image_repository, config.image.release) or image.reference
 network = StackNetwork("network", NetworkArgs(naming, config.network))
 storage = StackStorage("storage", StorageArgs(naming, config.storage.protect_data))
 
@@ -36,7 +41,7 @@ storage = StackStorage("storage", StorageArgs(naming, config.storage.protect_dat
 # share the data volumes and the host's ticket tree.
 shared = SharedInputs(
     baseline=ContainerBaseline(naming, config.limits, config.logging),
-    image=image.reference,
+    image=release_image,
     network_name=network.name,
 )
 app_storage = AppStorage(
@@ -47,13 +52,15 @@ app_storage = AppStorage(
 )
 
 dashboard = Dashboard(
-    "dashboard",
-    DashboardArgs(
+    "dashboard", DashboardArgs(shared=shared, storage=app_storage, settings=config.dashboard)
+)
+proxy = Proxy(
+    "proxy",
+    ProxyArgs(
         shared=shared,
-        storage=app_storage,
         bind_address=config.network.bind_address,
         host_port=host_port,
-        settings=config.dashboard,
+        replicas=config.dashboard.replicas,
     ),
 )
 backup = Backup("backup", BackupArgs(shared=shared, storage=app_storage, settings=config.backup))
@@ -61,20 +68,30 @@ monitor = Monitor(
     "monitor",
     MonitorArgs(
         shared=shared,
-        target_url=dashboard.internal_url,
+        target_url=proxy.internal_url,
+        replica_urls=dashboard.replica_urls,
         settings=config.monitor,
         status_volume=storage.monitor_volume,
     ),
-    # Start watching once the dashboard is up (it is created with wait=True).
+    # Start watching once the service is up (both are created with wait=True).
+    opts=pulumi.ResourceOptions(depends_on=[dashboard, proxy]),
+)
+ReleasePruning(
+    "releases",
+    naming.image_repository,
+    running=release_image,
+    keep=config.image.releases_kept,
     opts=pulumi.ResourceOptions(depends_on=[dashboard]),
 )
 
-pulumi.export("url", dashboard.url)
-pulumi.export("host_port", dashboard.host_port)
-pulumi.export("dashboard_container", dashboard.container_name)
+pulumi.export("url", proxy.url)
+pulumi.export("host_port", proxy.host_port)
+pulumi.export("proxy_container", proxy.container_name)
+pulumi.export("dashboard_containers", dashboard.replica_names)
+pulumi.export("release", dashboard.release)
 pulumi.export("backup_container", backup.container_name)
 pulumi.export("monitor_container", monitor.container_name)
-pulumi.export("image", image.reference)
+pulumi.export("image", release_image)
 pulumi.export("image_name", image.image_name)
 pulumi.export("network_name", network.name)
 pulumi.export("network_subnet", network.subnet)

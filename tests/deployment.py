@@ -30,7 +30,7 @@ from ticket_dashboard.naming import LABEL_PROJECT, LABEL_STACK
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("Pulumi.yaml", "infra", "app", "policy")
+PROJECT_PARTS = ("Pulumi.yaml", "pyproject.toml", "infra", "app", "policy", "proxy")
 SKIPPED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", ".venv")
 
 
@@ -136,7 +136,7 @@ def copy_project(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / part)
     (destination / ".venv").symlink_to(ROOT / ".venv")
-    (destination / "infra" / ".venv").symlink_to(ROOT / ".venv")  # see bootstrap/__main__.py
+    (destination / "infra" / ".venv").symlink_to(ROOT / ".venv")  # see bootstrap/venv.py
     return destination
 
 

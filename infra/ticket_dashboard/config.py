@@ -138,6 +138,14 @@ def _existing_dir(value: Path, info: ValidationInfo) -> Path:
     return resolved
 
 
+def _release(value: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{12}", value):
+        raise ValueError(
+            f"expected a release id (12 hex digits, as `make releases` lists), got {value!r}"
+        )
+    return value
+
+
 MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 PortRangeSetting = Annotated[PortRange, BeforeValidator(_port_range)]
 Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_subnet)]
@@ -146,6 +154,7 @@ CronExpression = Annotated[str, AfterValidator(_cron)]
 DockerLogSize = Annotated[str, AfterValidator(_docker_log_size)]
 TicketsDir = Annotated[Path, AfterValidator(_existing_dir)]
 WebhookUrl = Annotated[SecretStr, AfterValidator(_webhook)]
+Release = Annotated[str, AfterValidator(_release)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, le=100)]
 Cpus = Annotated[float, Field(gt=0, le=64)]
@@ -175,10 +184,21 @@ class Section(BaseModel):
 
 
 class ImageConfig(Section):
+    """The app image and its releases: each image the stack built is a release."""
+
     base_image: Annotated[str, Field(min_length=1)] = setting(
         DEFAULT_BASE_IMAGE,
         kind="string",
         meaning="`BASE_IMAGE` build arg (bootstrap provides it where no registry answers)",
+    )
+    release: Release | None = setting(
+        None,
+        kind="release id (12 hex)",
+        meaning="run this earlier release instead of the build of `app/`; "
+        "set by `make rollback`, cleared by `make up`",
+    )
+    releases_kept: Annotated[int, Field(ge=1, le=50)] = setting(
+        5, kind="int 1–50", meaning="releases kept for rollback; older images are pruned"
     )
 
 
@@ -269,6 +289,12 @@ class LoggingConfig(Section):
 
 
 class DashboardConfig(Section):
+    replicas: Annotated[int, Field(ge=1, le=8)] = setting(
+        1,
+        kind="int 1–8",
+        meaning="dashboard containers behind the proxy; a release starts new ones beside "
+        "them and removes the old ones once the new are healthy",
+    )
     tickets_dir: TicketsDir = setting(
         kind="existing dir",
         meaning="bind-mounted at `/tickets`; unless `ticketsReadOnly`, its folders must be "

@@ -7,6 +7,8 @@ and a test proves the policy pack in policy/ accepts exactly it and refuses each
 variant, so changing the baseline is one edit.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +17,7 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard.config import LimitsConfig, LoggingConfig
-from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.naming import LABEL_RELEASE, StackNaming
 from ticket_dashboard.pids_limit import PidsLimit
 from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID, SCRATCH_PATH
@@ -92,6 +94,18 @@ class HealthCheck:
         )
 
 
+@dataclass(frozen=True)
+class Replica:
+    """One of several containers of a role, created beside its predecessor on a release.
+
+    Its name carries the release and a digest of every input, so a new container never
+    clashes with the one it replaces; peers find all replicas by the role's alias.
+    """
+
+    index: int
+    release: pulumi.Input[str]
+
+
 def hardened_container(
     parent: pulumi.Resource,
     name: str,
@@ -102,28 +116,43 @@ def hardened_container(
     envs: Sequence[pulumi.Input[str]],
     mounts: Sequence[docker.ContainerMountArgs],
     health_check: HealthCheck,
+    replica: Replica | None = None,
     **extra: Any,
 ) -> docker.Container:
     """The ``<name>-container`` of a component: the baseline plus what only ``role`` has.
 
     ``extra`` takes further ``docker.Container`` arguments (ports, wait) for the one role
     that needs them, so the baseline cannot be overridden by accident: a duplicate keyword
-    is a TypeError.
+    is a TypeError. A ``replica`` is named per release and replaced create-first.
     """
-    container = docker.Container(
-        f"{name}-container",
-        image=shared.image,
-        command=list(command),
-        envs=list(envs),
-        mounts=list(mounts),
-        healthcheck=health_check.as_args(),
-        **_naming_and_network(shared, role),
+    naming = shared.baseline.naming
+    labels: dict[str, pulumi.Input[str]] = {**naming.labels(role)}
+    if replica is not None:
+        labels[LABEL_RELEASE] = replica.release
+    args = {
+        "image": shared.image,
+        "command": list(command),
+        "envs": list(envs),
+        "mounts": list(mounts),
+        "healthcheck": health_check.as_args(),
+        "labels": _labels(labels),
+        "networks_advanced": [_attachment(shared.network_name, role)],
+        # Joined through networks_advanced; "bridge" is what the engine reports back for such
+        # a container, so leaving the provider's default implicit would still match, but
+        # spelling it out keeps the plan readable and the diff empty.
+        "network_mode": "bridge",
         **_identity_and_privileges(HARDENING),
         **_resource_limits(shared.baseline.limits),
         **_lifecycle(shared.baseline),
         **extra,
-        opts=_fixed_name_options(parent),
-    )
+    }
+    if replica is None:
+        container_name: pulumi.Input[str] = naming.container(role)
+        opts = _fixed_name_options(parent)
+    else:
+        container_name = _replica_name(naming, role, replica, args)
+        opts = _create_first_options(parent)
+    container = docker.Container(f"{name}-container", name=container_name, **args, opts=opts)
     PidsLimit(
         f"{name}-pids-limit",
         container.id,
@@ -133,17 +162,20 @@ def hardened_container(
     return container
 
 
-def _naming_and_network(shared: SharedInputs, role: str) -> dict[str, Any]:
-    naming = shared.baseline.naming
-    return {
-        "name": naming.container(role),
-        "labels": _labels(naming.labels(role)),
-        "networks_advanced": [_attachment(shared.network_name, role)],
-        # Joined through networks_advanced; "bridge" is what the engine reports back for such
-        # a container, so leaving the provider's default implicit would still match, but
-        # spelling it out keeps the plan readable and the diff empty.
-        "network_mode": "bridge",
-    }
+def _replica_name(
+    naming: StackNaming, role: str, replica: Replica, args: dict[str, Any]
+) -> pulumi.Output[str]:
+    # The digest covers the secret env entries too, so the name would come out secret;
+    # 16 bits of a SHA-256 over everything reveal nothing of them.
+    digest = pulumi.Output.unsecret(pulumi.Output.from_input(args).apply(_digest))
+    return pulumi.Output.all(replica.release, digest).apply(
+        lambda parts: naming.container(f"{role}-{parts[0]}-{parts[1]}-{replica.index}")
+    )
+
+
+def _digest(resolved: Any) -> str:
+    text = json.dumps(resolved, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:4]
 
 
 def _identity_and_privileges(hardening: Hardening) -> dict[str, Any]:
@@ -180,7 +212,7 @@ def _lifecycle(baseline: ContainerBaseline) -> dict[str, Any]:
     }
 
 
-def _labels(labels: dict[str, str]) -> list[docker.ContainerLabelArgs]:
+def _labels(labels: dict[str, pulumi.Input[str]]) -> list[docker.ContainerLabelArgs]:
     return [docker.ContainerLabelArgs(label=key, value=labels[key]) for key in sorted(labels)]
 
 
@@ -205,4 +237,14 @@ def _fixed_name_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
     """
     return pulumi.ResourceOptions(
         parent=parent, delete_before_replace=True, replace_on_changes=["*"]
+    )
+
+
+def _create_first_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options for a replica: replaced on any input change like the others, but the new
+    container is created (and, with wait, healthy) before the old one is deleted. Explicit
+    False: the provider asks for delete-first on every container, and only an explicit
+    option overrides it."""
+    return pulumi.ResourceOptions(
+        parent=parent, delete_before_replace=False, replace_on_changes=["*"]
     )

@@ -1,6 +1,5 @@
-"""The dashboard web server: the only container with a published port."""
+"""The dashboard web servers: replicas behind the proxy, released create-first."""
 
-import ipaddress
 from dataclasses import dataclass
 
 import pulumi
@@ -8,8 +7,14 @@ import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.config import DashboardConfig
-from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.container_baseline import (
+    HealthCheck,
+    Replica,
+    SharedInputs,
+    hardened_container,
+)
 from ticket_dashboard.naming import DASHBOARD
+from ticket_dashboard.releases import release_id
 from ticket_dashboard.storage import AppStorage
 
 DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
@@ -19,6 +24,13 @@ DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
 # Docker 20.10 has no start-interval, so the first probe comes one interval after start:
 # 3 s brings a restarted dashboard to "healthy" within about 4 s (/health answers from the
 # first second), and 3 failures in a row (9 s) before "unhealthy" keep it from flapping.
+DRAIN_SECONDS = 3
+"""After SIGTERM a replica answers /ready with 503 and goes on serving this long, so the
+proxy (2 failed checks 0.5 s apart) stops sending it requests before it stops."""
+
+STOP_TIMEOUT_SECONDS = DRAIN_SECONDS + 10
+"""Drain, then gunicorn's graceful stop (5 s), with room to spare before SIGKILL."""
+
 HEALTH_CHECK = HealthCheck(
     test=app.HEALTHCHECK_COMMAND,
     interval_seconds=3,
@@ -31,71 +43,62 @@ HEALTH_CHECK = HealthCheck(
 class DashboardArgs:
     shared: SharedInputs
     storage: AppStorage
-    bind_address: str
-    host_port: int
     settings: DashboardConfig
     """Its section of the stack config; the API token leaves it only as a secret Output."""
 
 
 class Dashboard(pulumi.ComponentResource):
-    """Serves the ticket dashboard on ``bind_address:host_port``; up waits until healthy."""
+    """``settings.replicas`` dashboard containers; up waits until each is healthy.
 
-    container_name: pulumi.Output[str]
-    url: pulumi.Output[str]
-    host_port: pulumi.Output[int]
-    internal_url: pulumi.Output[str]
+    A release (a new image, or any other change to a replica) creates the new replicas
+    beside the old ones, waits until they are healthy, and only then deletes the old
+    ones, which drain first (see DRAIN_SECONDS): the proxy in front never runs dry.
+    """
+
+    replica_names: pulumi.Output[list[str]]
+    replica_urls: pulumi.Output[list[str]]
+    release: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(DASHBOARD_TYPE, name, None, opts)
-        container = hardened_container(
+        self.release = pulumi.Output.from_input(args.shared.image).apply(release_id)
+        containers = [
+            self._replica(name, args, index) for index in range(1, args.settings.replicas + 1)
+        ]
+        self.replica_names = pulumi.Output.all(*(c.name for c in containers))
+        # Peers on the stack network reach each replica by its container name.
+        self.replica_urls = self.replica_names.apply(
+            lambda names: [f"http://{n}:{app.CONTAINER_PORT}" for n in names]
+        )
+        self.register_outputs(
+            {
+                "replica_names": self.replica_names,
+                "replica_urls": self.replica_urls,
+                "release": self.release,
+            }
+        )
+
+    def _replica(self, name: str, args: DashboardArgs, index: int) -> docker.Container:
+        return hardened_container(
             self,
-            name,
+            f"{name}-{index}",
             args.shared,
             role=DASHBOARD,
+            replica=Replica(index=index, release=self.release),
             command=app.DASHBOARD_COMMAND,
             envs=_environment(args),
             mounts=_mounts(args.storage, args.settings),
             health_check=HEALTH_CHECK,
-            ports=[
-                docker.ContainerPortArgs(
-                    internal=app.CONTAINER_PORT,
-                    external=args.host_port,
-                    ip=args.bind_address,
-                    protocol="tcp",
-                )
-            ],
-            # Only honoured when the container is created: later runs do not re-check
-            # health, which is why the image also carries a HEALTHCHECK for the engine.
+            # Only honoured when the container is created, which is what a release does:
+            # the old replicas are deleted only after this one is healthy.
             wait=True,
             wait_timeout=args.settings.health_wait_timeout_seconds,
+            # docker stop's SIGTERM starts the drain; the engine kills at this bound.
+            stop_timeout=STOP_TIMEOUT_SECONDS,
+            destroy_grace_seconds=STOP_TIMEOUT_SECONDS,
         )
-        self.container_name = container.name
-        self.host_port = pulumi.Output.from_input(args.host_port)
-        self.url = pulumi.Output.from_input(browser_url(args.bind_address, args.host_port))
-        # Peers on the stack network reach the dashboard by its container name.
-        self.internal_url = container.name.apply(
-            lambda container_name: f"http://{container_name}:{app.CONTAINER_PORT}"
-        )
-        self.register_outputs(
-            {
-                "container_name": self.container_name,
-                "url": self.url,
-                "host_port": self.host_port,
-                "internal_url": self.internal_url,
-            }
-        )
-
-
-def browser_url(bind_address: str, port: int) -> str:
-    """Where a browser on the Docker host finds the dashboard."""
-    address = ipaddress.ip_address(bind_address)
-    if address.is_unspecified:  # published on every interface; loopback is one of them
-        host = "127.0.0.1" if address.version == 4 else "[::1]"
-    else:
-        host = str(address) if address.version == 4 else f"[{address}]"
-    return f"http://{host}:{port}"
 
 
 def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
@@ -112,6 +115,7 @@ def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
             app.ENV_TICKETS_READ_ONLY: app.env_flag(settings.tickets_read_only),
             app.ENV_WATCH: app.env_flag(settings.watch),
             app.ENV_WATCH_POLLING: app.env_flag(settings.watch_polling),
+            app.ENV_DRAIN_SECONDS: str(DRAIN_SECONDS),
         }
     )
     token = settings.api_token_secret()

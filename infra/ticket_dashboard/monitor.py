@@ -1,4 +1,4 @@
-"""The monitor sidecar: watches the dashboard over the stack network and alerts.
+"""The monitor sidecar: watches the service and each replica over the stack network.
 
 It mounts only the small monitor volume, where it keeps the heartbeat file that its
 health check reads and the dashboard shows (the dashboard mounts it read-only).
@@ -23,6 +23,9 @@ STALE_AFTER_ROUNDS = 3
 class MonitorArgs:
     shared: SharedInputs
     target_url: pulumi.Input[str]
+    """The service, through the proxy."""
+    replica_urls: pulumi.Input[list[str]]
+    """Each dashboard replica by name, so one that is down shows while the service is up."""
     settings: MonitorConfig
     """Its section of the stack config; the webhook URL (often with a credential in it)
     leaves it only as a secret Output."""
@@ -30,7 +33,7 @@ class MonitorArgs:
 
 
 class Monitor(pulumi.ComponentResource):
-    """Runs ``python -m dashboard.monitor`` against the dashboard's internal URL."""
+    """Runs ``python -m dashboard.monitor`` against the proxy and every replica."""
 
     container_name: pulumi.Output[str]
 
@@ -90,7 +93,10 @@ def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
     target = pulumi.Output.from_input(args.target_url).apply(
         lambda url: f"{app.ENV_MONITOR_TARGET_URL}={url}"
     )
-    entries: list[pulumi.Input[str]] = [*plain, target]
+    replicas = pulumi.Output.from_input(args.replica_urls).apply(
+        lambda urls: f"{app.ENV_MONITOR_REPLICA_URLS}={','.join(urls)}"
+    )
+    entries: list[pulumi.Input[str]] = [*plain, target, replicas]
     webhook = settings.webhook_secret()
     if webhook is not None:
         entries.append(app.secret_env(app.ENV_MONITOR_WEBHOOK_URL, webhook))

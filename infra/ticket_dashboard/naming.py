@@ -13,12 +13,14 @@ from ticket_dashboard.project import PROJECT_NAME
 LABEL_PROJECT = "project"
 LABEL_STACK = "stack"
 LABEL_ROLE = "role"
+LABEL_RELEASE = "release"
 
 # The stack's roles: each names a component, its container and its network alias.
 DASHBOARD = "dashboard"
 BACKUP = "backup"
 MONITOR = "monitor"
-ROLES = (DASHBOARD, BACKUP, MONITOR)
+PROXY = "proxy"
+ROLES = (PROXY, DASHBOARD, BACKUP, MONITOR)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,12 @@ import docker
 import psutil
 import pulumi
 
-from ticket_dashboard.naming import DASHBOARD, LABEL_PROJECT, LABEL_ROLE, LABEL_STACK, StackNaming
-from ticket_dashboard.workload import CONTAINER_PORT
+from ticket_dashboard.naming import LABEL_PROJECT, LABEL_ROLE, LABEL_STACK, PROXY, StackNaming
+
+PUBLISHED_ROLE = PROXY
+"""The one container with a host port: the proxy in front of the dashboard replicas."""
+PUBLISHED_CONTAINER_PORT = 8080
+"""What the proxy listens on inside its container (unprivileged: it runs as uid 1001)."""
 
 UNKNOWN_HOLDER = "unknown process"
 
@@ -135,10 +139,10 @@ class DockerHostProbe:
 
     def port_held_by_stack(self, naming: StackNaming) -> int | None:
         # Stopped containers count too: a restart policy would bring them back on that port.
-        labels = naming.labels(DASHBOARD)
+        labels = naming.labels(PUBLISHED_ROLE)
         wanted = [f"{key}={labels[key]}" for key in (LABEL_PROJECT, LABEL_STACK, LABEL_ROLE)]
         for container in self._containers(filters={"label": wanted}):
-            port = published_port(container.attrs, CONTAINER_PORT)
+            port = published_port(container.attrs, PUBLISHED_CONTAINER_PORT)
             if port is not None:
                 return port
         return None

@@ -31,3 +31,6 @@ def _shared_setting(key: str) -> str:
 
 DEFAULT_BASE_IMAGE = _shared_setting("default-base-image")
 """The app image's base unless a stack sets ``baseImage`` (the ``BASE_IMAGE`` build arg)."""
+
+PROXY_IMAGE = _shared_setting("proxy-image")
+"""The proxy container's image, which bootstrap builds (HAProxy from Debian)."""

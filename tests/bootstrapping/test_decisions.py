@@ -10,6 +10,7 @@ from bootstrap import base_image, docker_engine, pulumi_tools
 from bootstrap.pins import Pins, read_pins
 from bootstrap.progress import BootstrapError
 from bootstrap.pulumi_env import DEV_PASSPHRASE, pulumi_env
+from bootstrap.settings import settings, tools_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = Pins(pulumi="3.246.0", pulumi_docker="5.1.0")
@@ -69,10 +70,10 @@ def test_configured_base_reads_the_stack_file(tmp_path):
     assert base_image.configured_base(stack) == "debian-py:1"
 
 
-def test_configured_base_defaults_to_python_slim(tmp_path):
+def test_configured_base_defaults_to_the_project_default(tmp_path):
     stack = tmp_path / "Pulumi.x.yaml"
     stack.write_text("config:\n  ticket-dashboard:portRange: 3100-3104\n")
-    assert base_image.configured_base(stack) == base_image.DEFAULT_BASE
+    assert base_image.configured_base(stack) == settings().default_base_image
 
 
 def test_debian_mirror_comes_from_apt_sources_not_security(tmp_path):
@@ -120,8 +121,8 @@ def test_opt_out_keeps_the_users_backend(tmp_path):
 
 
 def test_toolchain_record_puts_built_binaries_first_on_path(tmp_path):
-    (tmp_path / ".tools").mkdir()
-    (tmp_path / ".tools" / "toolchain.json").write_text(
+    tools_dir(tmp_path).mkdir()
+    (tools_dir(tmp_path) / "toolchain.json").write_text(
         '{"bin_dir": "/x/.tools/bin", "pulumi_home": "/x/.tools/pulumi-home"}'
     )
     env = pulumi_env(tmp_path, "dev", {"PATH": "/usr/bin"})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bootstrap.pins import read_pins
+from bootstrap.settings import tools_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ def _pulumi(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture()
 def cli_ready():
-    if not (ROOT / ".tools" / "toolchain.json").exists():
+    if not (tools_dir() / "toolchain.json").exists():
         pytest.fail("bootstrap has not run; run: make bootstrap-test")
 
 

@@ -32,6 +32,8 @@ VOLUME_TYPE = "docker:index/volume:Volume"
 IMAGE_TYPE = "docker:index/image:Image"
 TEST_TOKEN = "unit-test-token-0123456789abcdef"  # noqa: S105 - the value the scans look for
 TOKEN_KEY = "ticket-dashboard:apiToken"
+GET_IMAGE_TOKEN = "docker:index/getRemoteImage:getRemoteImage"
+PROXY_IMAGE_ID = "sha256:" + "f" * 64
 
 
 @dataclass
@@ -68,7 +70,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
+        if args.token == GET_IMAGE_TOKEN:  # the proxy's image, found in the engine
+            name = args.args["name"]
+            return {"id": PROXY_IMAGE_ID, "name": name, "repoDigest": ""}, []
+        return {}, []
 
     def of_type(self, type_: str) -> list[Registration]:
         return [item for item in self.registrations if item.type == type_]

@@ -1,0 +1,200 @@
+"""The proxy's base image: HAProxy from Debian's own package, built here (no registry).
+
+Like the app's base (base_image.py), it is Debian bookworm minbase debootstrapped from the
+machine's mirror, trimmed and `docker import`ed. It holds haproxy and what haproxy links,
+plus bash: the proxy's Docker health check talks HTTP through bash's /dev/tcp, because
+the image has no curl, no python and dash has no /dev/tcp. The stack's HAProxy config is
+not in the image: the program renders proxy/haproxy.cfg.tmpl and passes it to the
+container (see proxy/README.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from . import base_image
+from .apt import apt_install
+from .docker_engine import docker_ok
+from .progress import BootstrapError, say, step
+
+PROXY_IMAGE = "ticket-dashboard-proxy:bookworm"  # pyproject.toml proxy-image; tested equal
+PACKAGES = ("haproxy",)
+HAPROXY = "usr/sbin/haproxy"
+RUNTIME_USER = "1001:1001"  # infra/ticket_dashboard/workload.py; tested equal
+
+RUNTIME_FILES = (
+    HAPROXY,
+    # What `ldd usr/sbin/haproxy` lists, directly and through its libraries (checked in
+    # bookworm's haproxy 2.6.12-1+deb12u3). The opentracing wrapper pulls in libstdc++,
+    # which the app's base trims: that pattern must not apply here.
+    "usr/lib/x86_64-linux-gnu/libcrypt.so.1",
+    "usr/lib/x86_64-linux-gnu/libssl.so.3",
+    "usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+    "usr/lib/x86_64-linux-gnu/liblua5.3.so.0",
+    "usr/lib/x86_64-linux-gnu/libsystemd.so.0",
+    "usr/lib/x86_64-linux-gnu/libpcre2-8.so.0",
+    "usr/lib/x86_64-linux-gnu/libopentracing-c-wrapper.so.0",
+    "usr/lib/x86_64-linux-gnu/libopentracing.so.1",
+    "usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+    "usr/lib/x86_64-linux-gnu/libgcc_s.so.1",
+    "usr/lib/x86_64-linux-gnu/libcap.so.2",
+    "usr/lib/x86_64-linux-gnu/libgcrypt.so.20",
+    "usr/lib/x86_64-linux-gnu/libgpg-error.so.0",
+    "usr/lib/x86_64-linux-gnu/liblzma.so.5",
+    "usr/lib/x86_64-linux-gnu/libzstd.so.1",
+    "usr/lib/x86_64-linux-gnu/liblz4.so.1",
+    "usr/lib/x86_64-linux-gnu/libm.so.6",
+    "usr/lib/x86_64-linux-gnu/libc.so.6",
+    # The health check's shell and the start command's (printf, redirect, exec).
+    "usr/bin/bash",
+    "usr/bin/sh",
+)
+"""Files the proxy runs with; no trim pattern may remove them (tests/bootstrapping)."""
+
+# Beyond what the app's base drops: filesystem tools (a container has no block device to
+# make, check or resize) and the locale compiler. Everything else a minbase holds is a
+# few hundred kilobytes and useful when someone runs `docker exec ... bash` to look.
+PROXY_ONLY_TRIM = (
+    "usr/sbin/debugfs",
+    "usr/sbin/e2*",
+    "usr/sbin/e4*",
+    "usr/sbin/mke2fs",
+    "usr/sbin/mkfs*",
+    "usr/sbin/fsck*",
+    "usr/sbin/tune2fs",
+    "usr/sbin/resize2fs",
+    "usr/sbin/badblocks",
+    "usr/sbin/dumpe2fs",
+    "usr/sbin/mklost+found",
+    "usr/lib/x86_64-linux-gnu/e2fsprogs",
+    "usr/lib/x86_64-linux-gnu/libext2fs*",
+    "usr/lib/x86_64-linux-gnu/libe2p*",
+    "usr/lib/x86_64-linux-gnu/libopentracing_mocktracer*",
+    "usr/lib/x86_64-linux-gnu/liblua5.3-c++*",
+    "usr/bin/localedef",
+)
+
+
+def trim_removes(path: str, pattern: str) -> bool:
+    """Whether deleting the matches of ``pattern`` (a Path.glob pattern relative to the
+    root, as base_image's TRIM is) deletes ``path``, itself or with a parent folder."""
+    candidate = PurePosixPath(path)
+    depth = len(PurePosixPath(pattern).parts)
+    if len(candidate.parts) < depth:
+        return False
+    return PurePosixPath(*candidate.parts[:depth]).match(pattern)
+
+
+def proxy_trim(
+    shared: tuple[str, ...] = base_image.TRIM,
+    own: tuple[str, ...] = PROXY_ONLY_TRIM,
+    keep: tuple[str, ...] = RUNTIME_FILES,
+) -> tuple[str, ...]:
+    """The app base's trim plus the proxy's own, minus any pattern that would delete a
+    file the proxy runs with."""
+    return tuple(
+        pattern for pattern in shared + own if not any(trim_removes(path, pattern) for path in keep)
+    )
+
+
+def proxy_action(present: bool) -> str:
+    """'use' a present image (a re-run is quick); else 'debootstrap' it (no registry has it)."""
+    return "use" if present else "debootstrap"
+
+
+def debootstrap_command(rootfs: Path, mirror: str) -> list[str]:
+    return [
+        "debootstrap",
+        "--variant=minbase",
+        f"--include={','.join(PACKAGES)}",
+        base_image.DEBIAN_SUITE,
+        str(rootfs),
+        mirror,
+    ]
+
+
+def import_changes(image: str) -> list[str]:
+    """Image metadata for `docker import`. The program sets command, user, stop signal
+    and health check on the container; these defaults make a bare `docker run` safe
+    (uid 1001, not root) and say what the image is. STOPSIGNAL is no `docker import`
+    change on engine 20.10: the container's stop_signal has to say it."""
+    description = (
+        f"debootstrap Debian {base_image.DEBIAN_SUITE} minbase with {' '.join(PACKAGES)}, "
+        f"built for {image}"
+    )
+    changes = {
+        "ENV": "LANG=C.UTF-8",
+        "USER": RUNTIME_USER,
+        "CMD": '["haproxy", "-v"]',
+        "LABEL": f'org.opencontainers.image.description="{description}"',
+    }
+    return [arg for key, value in changes.items() for arg in ("--change", f"{key} {value}")]
+
+
+def ensure_proxy_base(name: str) -> None:
+    if proxy_action(docker_ok(["image", "inspect", name])) == "use":
+        say(f"proxy image {name} is present")
+        return
+    if shutil.which("debootstrap") is None:
+        apt_install("debootstrap")
+    with tempfile.TemporaryDirectory(prefix="td-proxy-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        with step(f"debootstrap {base_image.DEBIAN_SUITE} minbase with haproxy (~40-70 s)"):
+            _run(debootstrap_command(rootfs, base_image.debian_mirror()), "debootstrap")
+        with step("trimming the proxy's root filesystem"):
+            _trim(rootfs)
+            _check_haproxy_runs(rootfs)
+        with step(f"docker import as {name}"):
+            _import(rootfs, name)
+
+
+def _trim(rootfs: Path) -> None:
+    for pattern in proxy_trim():
+        for path in rootfs.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+def _check_haproxy_runs(rootfs: Path) -> None:
+    """`haproxy -vv` loads every library haproxy links: a trim that went too far fails
+    here, before an image exists, and not when the stack starts the proxy."""
+    _run(["chroot", str(rootfs), f"/{HAPROXY}", "-vv"], "haproxy -vv in the trimmed image")
+
+
+def _run(args: list[str], what: str) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    if result.returncode == 0:
+        return
+    output = result.stdout[-2000:] + result.stderr[-2000:]
+    disk_full = "No space left" in output
+    raise BootstrapError(
+        f"{what} failed" + (" (disk full)" if disk_full else ""),
+        "free disk space (df -h /tmp; docker system prune), then re-run: make bootstrap"
+        if disk_full
+        else "read the output above, then re-run: make bootstrap",
+        detail=output,
+    )
+
+
+def _import(rootfs: Path, image: str) -> None:
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    docker = subprocess.Popen(
+        ["docker", "import", *import_changes(image), "-", image],
+        stdin=tar.stdout,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Only docker may hold the pipe, or tar blocks forever if docker exits early.
+    tar.stdout.close()
+    _, stderr = docker.communicate()
+    tar.wait()
+    if docker.returncode != 0 or tar.returncode != 0:
+        raise BootstrapError(
+            f"docker import of {image} failed", "re-run: make bootstrap", detail=stderr
+        )

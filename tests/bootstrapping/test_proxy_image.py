@@ -1,0 +1,86 @@
+"""The proxy image's decisions, without network or engine: what to build, keep and trim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bootstrap import base_image, proxy_image
+from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID
+
+
+@pytest.mark.parametrize(("present", "expected"), [(True, "use"), (False, "debootstrap")])
+def test_proxy_action(present, expected):
+    assert proxy_image.proxy_action(present) == expected
+
+
+def test_present_proxy_image_is_used_without_building(monkeypatch):
+    monkeypatch.setattr(proxy_image, "docker_ok", lambda args, timeout=60: True)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a present image must not be rebuilt")
+
+    monkeypatch.setattr(proxy_image, "_run", no_build)
+    monkeypatch.setattr(proxy_image, "_import", no_build)
+    proxy_image.ensure_proxy_base()
+
+
+def test_debootstrap_is_minbase_with_haproxy_from_the_given_mirror():
+    command = proxy_image.debootstrap_command(Path("/x/rootfs"), "http://mirror.test/debian")
+    assert command[:3] == ["debootstrap", "--variant=minbase", "--include=haproxy"]
+    assert command[3:] == [base_image.DEBIAN_SUITE, "/x/rootfs", "http://mirror.test/debian"]
+
+
+@pytest.mark.parametrize("needed", proxy_image.RUNTIME_FILES)
+def test_trim_keeps_what_the_proxy_runs_with(needed):
+    removing = [p for p in proxy_image.proxy_trim() if proxy_image.trim_removes(needed, p)]
+    assert removing == []
+
+
+def test_trim_drops_the_app_base_pattern_that_would_break_haproxy():
+    libstdcxx = "usr/lib/x86_64-linux-gnu/libstdc++*"
+    assert libstdcxx in base_image.TRIM
+    assert libstdcxx not in proxy_image.proxy_trim()
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["usr/share/doc/*", "usr/share/man/*", "usr/share/locale/*", "usr/lib/apt", "usr/bin/perl*"],
+)
+def test_trim_still_removes_docs_locales_apt_and_perl(pattern):
+    assert pattern in proxy_image.proxy_trim()
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "removed"),
+    [
+        ("usr/share/doc/haproxy/copyright", "usr/share/doc/*", True),
+        ("usr/lib/apt/methods/http", "usr/lib/apt", True),
+        ("usr/lib/x86_64-linux-gnu/libstdc++.so.6", "usr/lib/x86_64-linux-gnu/libstdc++*", True),
+        ("usr/sbin/haproxy", "usr/sbin/e2*", False),
+        ("usr/share", "usr/share/doc/*", False),
+        ("usr/bin/bash", "usr/bin/perl*", False),
+    ],
+)
+def test_trim_removes_a_path_matched_itself_or_through_a_parent(path, pattern, removed):
+    assert proxy_image.trim_removes(path, pattern) is removed
+
+
+def test_image_default_user_is_the_stacks_runtime_user():
+    assert f"{RUNTIME_UID}:{RUNTIME_GID}" == proxy_image.RUNTIME_USER
+    changes = proxy_image.import_changes("proxy:test")
+    assert f"USER {proxy_image.RUNTIME_USER}" in changes
+
+
+def test_every_import_change_is_a_flag_and_its_instruction():
+    changes = proxy_image.import_changes("proxy:test")
+    assert changes[::2] == ["--change"] * (len(changes) // 2)
+    instructions = {change.split(" ", 1)[0] for change in changes[1::2]}
+    assert instructions == {"ENV", "USER", "CMD", "LABEL"}
+
+
+def test_built_image_is_the_one_the_program_runs():
+    from ticket_dashboard.project import PROXY_IMAGE
+
+    assert proxy_image.PROXY_IMAGE == PROXY_IMAGE
