@@ -12,9 +12,12 @@ BOOTSTRAP := $(PYTHON) -m bootstrap --stack $(STACK) --profile
 # backend and the stack's passphrase rules (bootstrap/pulumi_env.py).
 RUN := $(PYTHON) -m bootstrap.run $(STACK) --
 PYTEST_ARGS ?=
+TO ?=
+# Operator scripts read the program's own modules (release naming, config keys).
+OPS := env PYTHONPATH=infra $(PY) -m
 
 .PHONY: help venv bootstrap bootstrap-test bootstrap-lint bootstrap-bench up preview down status \
-        verify test lint unit bench clean
+        releases rollback verify test lint unit bench settings-table clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -34,11 +37,18 @@ bootstrap-lint: ## what `make lint` needs: the venv and actionlint
 bootstrap-bench: ## what `make bench` needs: bootstrap-test's, plus wrk, docker-compose, vegeta
 	@$(BOOTSTRAP) bench
 
-up: bootstrap ## deploy STACK (default dev) and print its URL
+up: bootstrap ## deploy STACK (default dev) and print its URL (drops a rollback's pin)
 	@$(RUN) pulumi stack select --create $(STACK)
+	@$(RUN) $(OPS) ops.releases unpin $(STACK)
 	@$(RUN) pulumi up --yes --skip-preview --stack $(STACK)
 	@echo "Dashboard: $$($(RUN) pulumi stack output url --stack $(STACK))"
 	@echo "Stop it with: make down STACK=$(STACK)"
+
+releases: venv ## the app images STACK built, newest first, and which one runs
+	@$(RUN) $(OPS) ops.releases list $(STACK)
+
+rollback: bootstrap ## put the previous release of STACK back (or TO=<release>), no rebuild
+	@$(RUN) $(OPS) ops.releases rollback $(STACK) $(TO)
 
 preview: bootstrap ## pulumi preview with the policy pack
 	@$(RUN) pulumi stack select --create $(STACK)
@@ -69,6 +79,9 @@ bench: bootstrap-bench ## app, image and deploy benchmarks (figures go in the RE
 	@$(PY) bench/bench_app.py
 	@$(PY) bench/bench_image.py
 	@PYTHONPATH=.:infra:app $(PY) bench/bench_deploy.py
+
+settings-table: venv ## rewrite README's table of stack settings from the config model
+	@cd infra && ../$(PY) -m ticket_dashboard.config_table --write ../README.md
 
 clean: ## remove build outputs (keeps .pulumi-state)
 	@$(PYTHON) -m bootstrap.clean

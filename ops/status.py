@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 
 TIMEOUT_SECONDS = 2
-ROLES = ("dashboard", "backup", "monitor")
+ROLES = ("proxy", "backup", "monitor")
 
 
 def stack_outputs(stack: str) -> dict[str, object]:
@@ -58,14 +58,15 @@ def main(stack: str) -> int:
         ok, detail = probe(url + path)
         healthy &= ok
         print(f"{'ok  ' if ok else 'FAIL'} {url}{path}: {detail}")
-    for role in ROLES:
-        container = str(outputs[f"{role}_container"])
+    containers = [str(outputs[f"{role}_container"]) for role in ROLES]
+    containers[1:1] = [str(name) for name in outputs["dashboard_containers"]]  # type: ignore[union-attr]
+    for container in containers:
         print(f"     {container}: docker {docker_health(container)}")
     if not healthy:
         print(
             f"status: {url} does not answer from the host; if Docker says healthy, the port "
             f"mapping is broken: `make up STACK={stack}` recreates what drifted, "
-            f"`docker restart {outputs['dashboard_container']}` restores the mapping",
+            f"`docker restart {outputs['proxy_container']}` restores the mapping",
             file=sys.stderr,
         )
     return 0 if healthy else 1
