@@ -20,7 +20,6 @@ from .apt import apt_install
 from .docker_engine import docker_ok
 from .progress import BootstrapError, say, step
 
-PROXY_IMAGE = "ticket-dashboard-proxy:bookworm"  # pyproject.toml proxy-image; tested equal
 PACKAGES = ("haproxy",)
 HAPROXY = "usr/sbin/haproxy"
 RUNTIME_USER = "1001:1001"  # infra/ticket_dashboard/workload.py; tested equal
@@ -135,6 +134,7 @@ def import_changes(image: str) -> list[str]:
 
 
 def ensure_proxy_base(name: str) -> None:
+    """``name`` (pyproject.toml's proxy-image), built unless the engine already has it."""
     if proxy_action(docker_ok(["image", "inspect", name])) == "use":
         say(f"proxy image {name} is present")
         return

@@ -8,7 +8,8 @@ leaves it standing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -24,8 +25,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session")
+def progress(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """A line on the terminal as a long step starts or ends, past pytest's capture."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        line = f"[{time.monotonic() - started:5.0f}s] {message}"
+        if reporter is None:
+            print(line, flush=True)
+        else:
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return say
+
+
+@pytest.fixture(scope="session")
 def deployed(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    progress: Callable[[str], None],
 ) -> Iterator[stacks.Deployment]:
     existing = request.config.getoption("--stack")
     if existing:
@@ -33,9 +53,11 @@ def deployed(
         return
     throwaway = stacks.create_throwaway(tmp_path_factory.mktemp("stack"))
     try:
-        print(f"\ndeploying throwaway stack {throwaway.name} (pulumi up) ...", flush=True)
+        progress(f"deploying throwaway stack {throwaway.name} (pulumi up) ...")
         throwaway.up()
+        progress(f"{throwaway.name} is up at {throwaway.outputs['url']}")
         yield throwaway
     finally:
-        print(f"\ndestroying throwaway stack {throwaway.name} ...", flush=True)
+        progress(f"destroying throwaway stack {throwaway.name} ...")
         stacks.teardown(throwaway)
+        progress(f"{throwaway.name} destroyed")

@@ -22,16 +22,25 @@ from typing import Any
 
 import docker
 import requests
+import yaml
 from pulumi import automation as auto
 
 from bootstrap.pulumi_env import pulumi_env
-from ticket_dashboard.config import StackConfig, parse_stack_config
-from ticket_dashboard.naming import LABEL_PROJECT, LABEL_STACK
+from ticket_dashboard.config import DashboardConfig, StackConfig, parse_stack_config
+from ticket_dashboard.naming import (
+    BACKUP,
+    LABEL_PROJECT,
+    LABEL_STACK,
+    MONITOR,
+    PROXY,
+    stack_naming,
+)
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("Pulumi.yaml", "pyproject.toml", "infra", "app", "policy", "proxy")
 SKIPPED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", ".venv")
+THROWAWAY_REPLICAS = 2
 
 
 def key(name: str) -> str:
@@ -87,7 +96,26 @@ class Deployment:
         self.outputs = {k: v.value for k, v in self.stack.outputs().items()}
 
     def container(self, role: str) -> str:
+        """The one container of ``role``: proxy, backup or monitor (see ``replicas``)."""
         return self.outputs[f"{role}_container"]
+
+    @property
+    def replicas(self) -> list[str]:
+        """The dashboard replicas' container names, in index order."""
+        return list(self.outputs["dashboard_containers"])
+
+    def containers(self) -> list[str]:
+        """Every container the stack runs: the proxy, each replica, backup, monitor."""
+        return [
+            self.container(PROXY),
+            *self.replicas,
+            self.container(BACKUP),
+            self.container(MONITOR),
+        ]
+
+    @property
+    def release(self) -> str:
+        return self.outputs["release"]
 
     def labelled_objects(self) -> dict[str, list[str]]:
         """Names of the containers, networks and volumes labelled with this stack."""
@@ -99,6 +127,18 @@ class Deployment:
                 "networks": [n.name for n in client.networks.list(filters=filters)],
                 "volumes": [v.name for v in client.volumes.list(filters=filters)],
             }
+        finally:
+            client.close()
+
+    def labelled_containers(self, role: str) -> list[str]:
+        """Names of this stack's containers of ``role``, running or not, outputs or not."""
+        client = docker.from_env()
+        labels = stack_naming(self.name).labels(role)
+        try:
+            found = client.containers.list(
+                all=True, filters={"label": [f"{k}={v}" for k, v in labels.items()]}
+            )
+            return [container.name for container in found]
         finally:
             client.close()
 
@@ -163,6 +203,8 @@ def throwaway_settings(tickets_dir: Path, octet: int, port_base: int) -> dict[st
         "requireApiToken": "true",
         "protectData": "false",
         "healthWaitTimeoutSeconds": "120",
+        # As prod runs: releases, failed releases and rollbacks swap replicas behind the proxy.
+        "replicas": str(THROWAWAY_REPLICAS),
     }
 
 
@@ -203,6 +245,17 @@ def select_existing(stack_name: str) -> Deployment:
     deployment.refresh_outputs()
     deployment.tickets_dir = deployment.config.dashboard.tickets_dir
     return deployment
+
+
+def replica_count(stack_name: str | None) -> int:
+    """How many dashboard replicas a stack runs, known before it is deployed or read: so
+    tests can be parametrised per replica at collection time."""
+    if stack_name is None:
+        return THROWAWAY_REPLICAS
+    stack_file = ROOT / f"Pulumi.{stack_name}.yaml"
+    stored = yaml.safe_load(stack_file.read_text()) if stack_file.is_file() else None
+    value = ((stored or {}).get("config") or {}).get(key("replicas"))
+    return int(value) if value is not None else DashboardConfig.model_fields["replicas"].default
 
 
 def teardown(deployment: Deployment) -> None:

@@ -174,7 +174,9 @@ def _replica_name(
 
 
 def _digest(resolved: Any) -> str:
-    text = json.dumps(resolved, sort_keys=True, default=str)
+    # Nested input types (mounts, labels, health check) come back as objects: their
+    # fields, not their repr (which holds a memory address), go into the digest.
+    text = json.dumps(resolved, sort_keys=True, default=vars)
     return hashlib.sha256(text.encode()).hexdigest()[:4]
 
 

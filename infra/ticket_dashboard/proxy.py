@@ -31,13 +31,22 @@ READY_PATH = "/ready"
 MAX_CONNECTIONS = 4096
 SLOTS_PER_REPLICA = 2
 """Old and new releases side by side during a switch."""
+REPLICA_REQUESTS = 3
+"""Requests in flight per replica: what the app admits at once with its 8 threads
+(dashboard.web.admission.limits_for_threads; a test ties the two)."""
+STREAM_PATH = "/api/events"
+STOP_SIGNAL = "SIGUSR1"
+"""HAProxy's soft stop: open requests finish, bounded by hard-stop-after (10 s)."""
+STOP_GRACE_SECONDS = 11
 
 ENV_CONFIG = "HAPROXY_CONFIG"
 CONFIG_FILE = f"{app.SCRATCH_PATH}/haproxy.cfg"
 COMMAND = (
     "/bin/sh",
     "-c",
-    f'printf "%s" "${ENV_CONFIG}" > {CONFIG_FILE} && exec haproxy -W -db -f {CONFIG_FILE}',
+    # HAProxy refuses a config without a final newline. -W (master-worker): as PID 1 a
+    # lone haproxy would ignore SIGTERM; the master handles signals and stops gracefully.
+    f'printf "%s\\n" "${ENV_CONFIG}" > {CONFIG_FILE} && exec haproxy -W -db -f {CONFIG_FILE}',
 )
 
 
@@ -67,6 +76,8 @@ def render_config(replicas: int) -> str:
         server_slots=max(2, SLOTS_PER_REPLICA * replicas),
         replica_alias=DASHBOARD,
         replica_port=app.CONTAINER_PORT,
+        replica_requests=REPLICA_REQUESTS,
+        stream_path=STREAM_PATH,
     )
 
 
@@ -113,6 +124,10 @@ class Proxy(pulumi.ComponentResource):
             ],
             wait=True,
             wait_timeout=60,
+            stop_signal=STOP_SIGNAL,
+            # The provider's delete stops with this timeout, or with none (SIGKILL at once).
+            stop_timeout=STOP_GRACE_SECONDS,
+            destroy_grace_seconds=STOP_GRACE_SECONDS,
         )
         self.container_name = container.name
         self.host_port = pulumi.Output.from_input(args.host_port)

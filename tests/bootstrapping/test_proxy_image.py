@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bootstrap import base_image, proxy_image
+from bootstrap.settings import settings
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID
 
 
@@ -23,7 +24,7 @@ def test_present_proxy_image_is_used_without_building(monkeypatch):
 
     monkeypatch.setattr(proxy_image, "_run", no_build)
     monkeypatch.setattr(proxy_image, "_import", no_build)
-    proxy_image.ensure_proxy_base()
+    proxy_image.ensure_proxy_base("proxy:test")
 
 
 def test_debootstrap_is_minbase_with_haproxy_from_the_given_mirror():
@@ -83,4 +84,4 @@ def test_every_import_change_is_a_flag_and_its_instruction():
 def test_built_image_is_the_one_the_program_runs():
     from ticket_dashboard.project import PROXY_IMAGE
 
-    assert proxy_image.PROXY_IMAGE == PROXY_IMAGE
+    assert settings().proxy_image == PROXY_IMAGE

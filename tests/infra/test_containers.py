@@ -1,4 +1,8 @@
-"""Every container of the deployed stack, as the engine runs it, against the stack config."""
+"""Every container of the deployed stack, as the engine runs it, against the stack config.
+
+The proxy gets the same baseline as the app's containers; only the checks of what the
+app image does (its mounts, its port) differ by role.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import pytest
 import requests
 
 from ticket_dashboard.container_baseline import HARDENING
+from ticket_dashboard.naming import BACKUP, DASHBOARD, LABEL_RELEASE, LABEL_ROLE, MONITOR, PROXY
+from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT
 from ticket_dashboard.units import cpu_shares, whole_mebibytes
 from ticket_dashboard.workload import (
     BACKUPS_PATH,
@@ -19,11 +25,12 @@ from ticket_dashboard.workload import (
     TICKETS_PATH,
 )
 
-from .conftest import COMMANDS
+from .conftest import PROCESSES, proc_file
 
 pytestmark = pytest.mark.docker
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+TCP_LISTEN = "0A"
 
 
 def _expected_mounts(role: str, deployed, config) -> set[tuple[str, str, str, bool]]:
@@ -31,19 +38,26 @@ def _expected_mounts(role: str, deployed, config) -> set[tuple[str, str, str, bo
     data, backups = deployed.outputs["data_volume"], deployed.outputs["backups_volume"]
     monitor, tickets = deployed.outputs["monitor_volume"], str(config.dashboard.tickets_dir)
     return {
-        "dashboard": {
+        PROXY: set(),
+        DASHBOARD: {
             ("bind", tickets, TICKETS_PATH, not config.dashboard.tickets_read_only),
             ("volume", data, DATA_PATH, True),
             ("volume", backups, BACKUPS_PATH, False),
             ("volume", monitor, MONITOR_STATUS_PATH, False),
         },
-        "backup": {
+        BACKUP: {
             ("bind", tickets, TICKETS_PATH, False),
             ("volume", data, DATA_PATH, False),
             ("volume", backups, BACKUPS_PATH, True),
         },
-        "monitor": {("volume", monitor, MONITOR_STATUS_PATH, True)},
+        MONITOR: {("volume", monitor, MONITOR_STATUS_PATH, True)},
     }[role]
+
+
+def _listens_inside(host, inspected, port: int) -> bool:
+    # /proc/<pid>/net/tcp is the container's network namespace; 0A is LISTEN.
+    table = proc_file(host, inspected, "net/tcp")
+    return f":{port:04X} 00000000:0000 {TCP_LISTEN}" in table
 
 
 def test_runs_as_uid_1001(inspected):
@@ -58,29 +72,35 @@ def test_every_process_runs_as_uid_1001_never_0(host, name):
 
 def test_its_expected_process_is_running(host, name, role):
     commands = host.check_output(f"docker top {name} -eo pid,args").splitlines()[1:]
-    assert any(" ".join(COMMANDS[role]) in line for line in commands), commands
+    assert any(PROCESSES[role] in line for line in commands), commands
 
 
-def test_dashboard_listens_on_its_published_port(host, deployed, config):
+def test_the_proxy_listens_on_the_published_port(host, deployed, config):
     port = deployed.outputs["host_port"]
     assert host.socket(f"tcp://{config.network.bind_address}:{port}").is_listening
-    inside = host.check_output(
-        f"docker exec {deployed.container('dashboard')} python -c "
-        "\"print(open('/proc/net/tcp').read())\""
-    )
-    assert f":{CONTAINER_PORT:04X} 00000000:0000 0A" in inside  # 0A: LISTEN
+    proxy = host.docker(deployed.container(PROXY)).inspect()
+    assert _listens_inside(host, proxy, PUBLISHED_CONTAINER_PORT)
+
+
+def test_each_replica_listens_on_the_container_port(host, replica_name):
+    assert _listens_inside(host, host.docker(replica_name).inspect(), CONTAINER_PORT)
+
+
+def test_each_replica_carries_the_running_release(host, deployed, replica_name):
+    labels = host.docker(replica_name).inspect()["Config"]["Labels"]
+    assert labels[LABEL_ROLE] == DASHBOARD
+    assert labels[LABEL_RELEASE] == deployed.release
+    assert f"-{deployed.release}-" in replica_name
 
 
 def test_a_write_to_the_root_filesystem_fails(host, name):
-    result = host.run(f"docker exec {name} python -c \"open('/probe', 'w')\"")
+    result = host.run(f"docker exec {name} sh -c 'echo probe > /probe'")
     assert result.rc != 0 and "Read-only file system" in result.stderr
 
 
-def test_tmp_is_a_tmpfs(host, name, inspected):
+def test_tmp_is_a_tmpfs(host, inspected):
     assert inspected["HostConfig"]["Tmpfs"] == {SCRATCH_PATH: HARDENING.scratch_tmpfs_options}
-    mounts = host.check_output(
-        f"docker exec {name} python -c \"print(open('/proc/mounts').read())\""
-    )
+    mounts = proc_file(host, inspected, "mounts")
     assert any(line.split()[1:3] == [SCRATCH_PATH, "tmpfs"] for line in mounts.splitlines())
 
 
@@ -94,7 +114,8 @@ def test_mounts_and_modes_are_exactly_as_declared(inspected, role, deployed, con
 
 def test_no_docker_socket_is_mounted(inspected):
     sources = [m.get("Source", "") for m in inspected["Mounts"]]
-    assert not [s for s in sources if s.endswith("docker.sock") or s in ("/run", "/var/run")]
+    assert not [s for s in sources if s in DOCKER_SOCKETS or s.endswith("docker.sock")]
+    assert not [s for s in sources if s in ("/run", "/var/run")]
 
 
 def test_memory_and_swap_limits_match(inspected, config):
@@ -140,13 +161,13 @@ def test_logs_rotate_as_configured(inspected, config):
     }
 
 
-def test_only_the_dashboard_publishes_a_port_on_the_bind_address(inspected, role, deployed, config):
+def test_only_the_proxy_publishes_a_port_on_the_bind_address(inspected, role, deployed, config):
     bindings = inspected["HostConfig"]["PortBindings"] or {}
-    if role != "dashboard":
+    if role != PROXY:
         assert bindings == {}
         return
     assert bindings == {
-        f"{CONTAINER_PORT}/tcp": [
+        f"{PUBLISHED_CONTAINER_PORT}/tcp": [
             {"HostIp": config.network.bind_address, "HostPort": str(deployed.outputs["host_port"])}
         ]
     }
@@ -164,13 +185,20 @@ def _health(host, name: str) -> str:
     return host.docker(name).inspect()["State"]["Health"]["Status"]
 
 
-def test_monitor_reaches_the_dashboard_by_name(host, deployed):
-    url = f"http://{deployed.container('dashboard')}:{CONTAINER_PORT}/health"
-    out = host.check_output(
-        f"docker exec {deployed.container('monitor')} python -c "
+def _monitor_gets(host, deployed, url: str) -> str:
+    return host.check_output(
+        f"docker exec {deployed.container(MONITOR)} python -c "
         f"\"import urllib.request; print(urllib.request.urlopen('{url}', timeout=5).status)\""
-    )
-    assert out.strip() == "200"
+    ).strip()
+
+
+def test_monitor_reaches_each_replica_by_name(host, deployed, replica_name):
+    assert _monitor_gets(host, deployed, f"http://{replica_name}:{CONTAINER_PORT}/health") == "200"
+
+
+def test_monitor_reaches_the_service_through_the_proxy_by_name(host, deployed):
+    url = f"http://{deployed.container(PROXY)}:{PUBLISHED_CONTAINER_PORT}/health"
+    assert _monitor_gets(host, deployed, url) == "200"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The per-container process cap is real: forks beyond pidsLimit fail inside the dashboard."""
+"""The per-container process cap is real: forks beyond pidsLimit fail inside each replica."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def _process_count(host, name: str) -> int:
     return len(host.check_output(f"docker top {name} -eo pid").split()) - 1
 
 
-def test_forking_past_pids_limit_fails_and_everything_is_cleaned_up(host, deployed, config):
-    name = deployed.container("dashboard")
+def test_forking_past_pids_limit_fails_and_everything_is_cleaned_up(host, replica_name, config):
+    name = replica_name
     before = _process_count(host, name)
     result = host.run(
         f"docker exec {name} python -c '{FORK_UNTIL_REFUSED}' {config.limits.pids_limit}"

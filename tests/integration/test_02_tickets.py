@@ -36,7 +36,8 @@ def test_status_change_through_the_api_rewrites_only_status_and_updated(deployed
 
 def test_status_change_is_written_to_the_audit_log(deployed, api, engine):
     api("POST", f"/api/tickets/{TICKET}/status", json={"status": "in_progress"})
-    container = engine.containers.get(deployed.container("dashboard"))
+    # Every replica appends to the one audit log on the shared data volume.
+    container = engine.containers.get(deployed.replicas[0])
     out = container.exec_run(["python", "-c", "print(open('/data/audit.log').read())"])
     records = [json.loads(line) for line in out.output.decode().splitlines() if line.strip()]
     assert any(r.get("ticket_id", r.get("id")) == TICKET for r in records), records[-3:]

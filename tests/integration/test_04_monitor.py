@@ -1,4 +1,8 @@
-"""The monitor notices the dashboard going down and coming back, and logs both."""
+"""The monitor watches each replica by name and the service through the proxy.
+
+One replica stopped: the monitor names it down while the service stays up on the other.
+All stopped: the service is down. Started again: both recoveries are logged.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,73 @@ import time
 
 import pytest
 
-from .conftest import health_of, wait_until
+from .conftest import health_of, json_log, wait_until
 
 pytestmark = pytest.mark.docker
 
+# The throwaway stack polls every 5 s; a few rounds, bounded.
+NOTICE_SECONDS = 60
 
-def _logged(monitor, event: str, since: int) -> bool:
-    return any(event in line for line in monitor.logs(since=since).decode().splitlines())
+
+def _events(monitor, since: int, event: str, **fields: str) -> list[dict]:
+    return [
+        record
+        for record in json_log(monitor, since)
+        if record.get("message") == event and all(record.get(k) == v for k, v in fields.items())
+    ]
 
 
-def test_monitor_logs_unhealthy_then_recovered(deployed, engine):
+def _tail(monitor, since: int) -> str:
+    return monitor.logs(since=since).decode(errors="replace")[-2000:]
+
+
+def test_one_replica_down_is_named_while_the_service_stays_up(deployed, engine, probe, progress):
     monitor = engine.containers.get(deployed.container("monitor"))
-    dashboard = engine.containers.get(deployed.container("dashboard"))
+    first, *others = (engine.containers.get(name) for name in deployed.replicas)
+    assert others, "needs two replicas: the service must stay up on the other"
     since = int(time.time())
-    dashboard.stop(timeout=10)
+    progress(f"stopping replica {first.name} ...")
     try:
-        down = wait_until(lambda: _logged(monitor, "target_unhealthy", since), 60, 1)
-        assert down, monitor.logs(since=since).decode()[-2000:]
+        with probe() as report:
+            first.stop(timeout=15)
+            down = wait_until(
+                lambda: _events(monitor, since, "replica_down", replica=first.name),
+                NOTICE_SECONDS,
+                1,
+            )
+        assert down, _tail(monitor, since)
+        print(f"one replica stopped, through the proxy: {report}")
+        assert report.failed == 0, report
+        assert not _events(monitor, since, "target_unhealthy"), _tail(monitor, since)
     finally:
-        dashboard.start()
-    back = wait_until(lambda: _logged(monitor, "target_recovered", since), 90, 1)
-    assert back, monitor.logs(since=since).decode()[-2000:]
-    assert wait_until(lambda: health_of(engine, dashboard.name) == "healthy", 60, 1)
+        first.start()
+    back = wait_until(
+        lambda: _events(monitor, since, "replica_recovered", replica=first.name),
+        NOTICE_SECONDS,
+        1,
+    )
+    assert back, _tail(monitor, since)
+    assert wait_until(lambda: health_of(engine, first.name) == "healthy", 60, 1)
+
+
+def test_every_replica_down_makes_the_service_unhealthy_then_recovered(deployed, engine, progress):
+    monitor = engine.containers.get(deployed.container("monitor"))
+    replicas = [engine.containers.get(name) for name in deployed.replicas]
+    since = int(time.time())
+    progress(f"stopping all {len(replicas)} replicas ...")
+    try:
+        for replica in replicas:
+            replica.stop(timeout=15)
+        down = wait_until(lambda: _events(monitor, since, "target_unhealthy"), NOTICE_SECONDS, 1)
+        assert down, _tail(monitor, since)
+    finally:
+        for replica in replicas:
+            replica.start()
+    back = wait_until(lambda: _events(monitor, since, "target_recovered"), NOTICE_SECONDS, 1)
+    assert back, _tail(monitor, since)
+    for replica in replicas:
+        assert wait_until(lambda r=replica: health_of(engine, r.name) == "healthy", 60, 1)
+    deployed.wait_ready()
 
 
 def test_the_monitors_heartbeat_reaches_the_dashboards_status(api):

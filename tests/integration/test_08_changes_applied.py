@@ -1,4 +1,4 @@
-"""Every container input that changes reaches the running container (issue: drill 1).
+"""Every container input that changes reaches the running containers (issue: drill 1).
 
 The provider's in-place update applies only a few resource fields and reports success
 for the rest; the program replaces a container on any input change instead. Each case
@@ -17,14 +17,30 @@ from typing import Any
 import pytest
 
 from tests.deployment import Deployment, copy_tickets, inspect
+from ticket_dashboard.naming import BACKUP, PROXY
+from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT
 
 pytestmark = pytest.mark.docker
+
+
+def _every_container(stack: Deployment) -> list[str]:
+    return stack.containers()
+
+
+def _tree_mounters(stack: Deployment) -> list[str]:
+    return [*stack.replicas, stack.container(BACKUP)]
+
+
+def _publisher(stack: Deployment) -> list[str]:
+    return [stack.container(PROXY)]
 
 
 @dataclass(frozen=True)
 class Case:
     change: Callable[[Deployment], Any]  # makes the change, returns the value to expect
     observe: Callable[[dict[str, Any]], Any]  # reads that value from `docker inspect`
+    containers: Callable[[Deployment], list[str]] = _every_container
+    """The containers that must show it, by name once the up has run."""
 
 
 def _new_tickets_dir(stack: Deployment) -> str:
@@ -64,9 +80,13 @@ def _mount_source(info: dict[str, Any]) -> str:
 
 
 CASES = {
-    "mounts": Case(_new_tickets_dir, _mount_source),
+    "mounts": Case(_new_tickets_dir, _mount_source, _tree_mounters),
     "ports": Case(
-        _host_port, lambda info: info["HostConfig"]["PortBindings"]["8000/tcp"][0]["HostPort"]
+        _host_port,
+        lambda info: info["HostConfig"]["PortBindings"][f"{PUBLISHED_CONTAINER_PORT}/tcp"][0][
+            "HostPort"
+        ],
+        _publisher,
     ),
     "log options": Case(
         lambda s: s.set_config("logMaxSize", "20m") or "20m",
@@ -110,9 +130,12 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_a_changed_input_is_applied_to_the_running_container(deployed, case: Case):
+@pytest.mark.parametrize("changed", CASES)
+def test_a_changed_input_is_applied_to_the_running_containers(deployed, changed: str, progress):
+    case = CASES[changed]
     expected = case.change(deployed)
+    progress(f"test_08: up after a change of {changed} ...")
     deployed.up()
-    assert case.observe(inspect(deployed.container("dashboard"))) == expected
+    observed = {name: case.observe(inspect(name)) for name in case.containers(deployed)}
+    assert observed == dict.fromkeys(observed, expected)
     deployed.preview(expect_no_changes=True)

@@ -24,12 +24,15 @@ def _write_marker(engine: docker.DockerClient, container: str) -> None:
 
 
 @pytest.mark.parametrize("protect", [False, True], ids=["unprotected", "protectData"])
-def test_destroy_removes_everything_labelled_with_the_stack(tmp_path, protect):
+def test_destroy_removes_everything_labelled_with_the_stack(tmp_path, protect, progress):
     engine = docker.from_env()
     stack = create_throwaway(tmp_path, {"protectData": str(protect).lower()}, prefix="td")
     try:
+        progress(f"test_09: deploying {stack.name} to destroy it ...")
         stack.up()
-        _write_marker(engine, stack.container("dashboard"))
+        _write_marker(engine, stack.replicas[0])
+        before = stack.labelled_objects()["containers"]
+        assert sorted(before) == sorted(stack.containers()), before
     finally:
         teardown(stack)
     left = stack.labelled_objects()

@@ -7,6 +7,7 @@ the way the CLI would hand it to the program (strings, secrets flagged).
 
 import hashlib
 import json
+import re
 import runpy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 import ticket_dashboard.ports as ports_module
+import ticket_dashboard.releases as releases_module
 from ticket_dashboard.config import StackConfig, parse_stack_config
 from ticket_dashboard.naming import StackNaming
 from ticket_dashboard.project import PROJECT_NAME, PROJECT_ROOT
@@ -30,6 +32,7 @@ CONTAINER_TYPE = "docker:index/container:Container"
 NETWORK_TYPE = "docker:index/network:Network"
 VOLUME_TYPE = "docker:index/volume:Volume"
 IMAGE_TYPE = "docker:index/image:Image"
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 TEST_TOKEN = "unit-test-token-0123456789abcdef"  # noqa: S105 - the value the scans look for
 TOKEN_KEY = "ticket-dashboard:apiToken"
 GET_IMAGE_TOKEN = "docker:index/getRemoteImage:getRemoteImage"
@@ -51,6 +54,8 @@ class RegisteredOptions:
 
     parent: str
     delete_before_replace: bool
+    delete_before_replace_defined: bool
+    """Whether the program said so; unset, the provider's own default applies."""
     dependencies: tuple[str, ...]
     replace_on_changes: tuple[str, ...]
 
@@ -60,6 +65,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         self.registrations: list[Registration] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         state = dict(args.inputs)
@@ -70,6 +76,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        self.calls.append((args.token, dict(args.args)))
         if args.token == GET_IMAGE_TOKEN:  # the proxy's image, found in the engine
             name = args.args["name"]
             return {"id": PROXY_IMAGE_ID, "name": name, "repoDigest": ""}, []
@@ -89,6 +96,7 @@ class RecordingMonitor(MockMonitor):
         options = RegisteredOptions(
             parent=request.parent,
             delete_before_replace=request.deleteBeforeReplace,
+            delete_before_replace_defined=request.deleteBeforeReplaceDefined,
             dependencies=tuple(request.dependencies),
             replace_on_changes=tuple(request.replaceOnChanges),
         )
@@ -119,6 +127,45 @@ class FakeProbe:
         return {port: holder for port, holder in self.busy.items() if port in wanted}
 
 
+@dataclass(frozen=True)
+class FakeImage:
+    """What ``docker.from_env().images.list`` yields, as far as releases.py reads it."""
+
+    id: str
+    created: str
+    tags: list[str]
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return {"Created": self.created}
+
+
+@dataclass
+class FakeImages:
+    images: list[FakeImage]
+
+    def list(self, name: str) -> list[FakeImage]:
+        return [image for image in self.images if any(t.startswith(f"{name}:") for t in image.tags)]
+
+
+@dataclass
+class FakeEngine:
+    """A Docker engine holding ``images``; stands in for ``releases.engine_client()``."""
+
+    images: FakeImages
+    closed: bool = False
+
+    def __call__(self) -> "FakeEngine":
+        return self
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def engine_with(*images: FakeImage) -> FakeEngine:
+    return FakeEngine(FakeImages(list(images)))
+
+
 @dataclass
 class ProgramRun:
     stack: str
@@ -130,8 +177,27 @@ class ProgramRun:
     def containers(self) -> list[Registration]:
         return self.mocks.of_type(CONTAINER_TYPE)
 
+    def replicas(self, role: str) -> list[Registration]:
+        """Every container of ``role`` in replica order: ``<role>-container`` alone for a
+        role with one fixed-name container, ``<role>-1-container``, ``<role>-2-...`` else."""
+        pattern = re.compile(rf"{re.escape(role)}(?:-(\d+))?-container")
+        found = [
+            (int(match.group(1) or 0), item)
+            for item in self.containers()
+            if (match := pattern.fullmatch(item.name))
+        ]
+        return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
     def container(self, role: str) -> Registration:
-        (found,) = [item for item in self.containers() if item.name == f"{role}-container"]
+        """The role's container; for the replicated dashboard, replica 1."""
+        found = self.replicas(role)
+        assert found, f"no {role} container among {[c.name for c in self.containers()]}"
+        return found[0]
+
+    def pids_limit_of(self, container: Registration) -> Registration:
+        """The PidsLimit declared beside ``container`` (``<name>-pids-limit``)."""
+        wanted = container.name.removesuffix("-container") + "-pids-limit"
+        (found,) = [item for item in self.mocks.registrations if item.name == wanted]
         return found
 
     def only(self, type_: str) -> Registration:
@@ -186,6 +252,7 @@ def run_program(
     *,
     secret_keys: tuple[str, ...] = (),
     probe: FakeProbe | None = None,
+    engine: FakeEngine | None = None,
     preview: bool = False,
 ) -> ProgramRun:
     """Execute infra/__main__.py as `pulumi up` (or preview) would, under mocks."""
@@ -202,11 +269,20 @@ def run_program(
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(as_cli_values(config)))
     monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(list(secret_keys)))
     monkeypatch.setattr(ports_module, "DockerHostProbe", probe or FakeProbe())
+    # A pinned release is looked up in the engine; never the real one here.
+    _use_engine(monkeypatch, engine or engine_with())
     exports: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", lambda name, value: exports.__setitem__(name, value))
     resolved: dict[str, Any] = {}
     error = _execute(exports, resolved)
     return ProgramRun(stack, _model_or_none(config, secret_keys), mocks, resolved, error)
+
+
+def _use_engine(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> None:
+    monkeypatch.setattr(releases_module, "engine_client", engine)
+    # pinned_image's default client_factory was bound to engine_client when the module was
+    # imported, so patching the module attribute alone would not reach it.
+    monkeypatch.setattr(releases_module.pinned_image, "__defaults__", (engine,))
 
 
 def _execute(exports: dict[str, Any], resolved: dict[str, Any]) -> Exception | None:

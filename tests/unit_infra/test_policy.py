@@ -25,6 +25,7 @@ from policy.container_rules import (
 )
 from ticket_dashboard import container_baseline
 from ticket_dashboard.container_baseline import HARDENING, Hardening
+from ticket_dashboard.naming import ROLES
 
 from .harness import CONTAINER_TYPE, PROJECT_ROOT, ProgramRun, deployable_config, run_program
 
@@ -166,10 +167,13 @@ def test_rule_names_are_unique() -> None:
     assert len({rule.name for rule in RULES}) == len(RULES)
 
 
-@pytest.mark.parametrize("role", ["dashboard", "backup", "monitor"])
+@pytest.mark.parametrize("role", ROLES)
 def test_program_containers_pass_the_policy_pack(deployed: ProgramRun, role: str) -> None:
     # Mocks see the same camelCase input properties the policy engine hands the pack.
-    assert violations(deployed.container(role).inputs) == {}
+    containers = deployed.replicas(role)
+    assert containers, f"no {role} container"
+    for container in containers:
+        assert violations(container.inputs) == {}, container.name
 
 
 class _RecordedPack:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from ticket_dashboard.naming import stack_naming
+from ticket_dashboard.naming import DASHBOARD, PROXY, stack_naming
 from ticket_dashboard.ports import (
+    PUBLISHED_CONTAINER_PORT,
     DockerHostProbe,
     PortRange,
     PortSelectionError,
@@ -111,15 +112,22 @@ def _binding(port: str, ip: str = "127.0.0.1") -> list[dict[str, str]]:
     return [{"HostIp": ip, "HostPort": port}]
 
 
+PUBLISHED = f"{PUBLISHED_CONTAINER_PORT}/tcp"
 OURS = FakeContainer(
-    "ticket-dashboard-dev-dashboard",
-    {"project": "ticket-dashboard", "stack": "dev", "role": "dashboard"},
-    {"8000/tcp": _binding("3102")},
+    "ticket-dashboard-dev-proxy",
+    {"project": "ticket-dashboard", "stack": "dev", "role": PROXY},
+    {PUBLISHED: _binding("3102")},
 )
 PROD = FakeContainer(
-    "ticket-dashboard-prod-dashboard",
-    {"project": "ticket-dashboard", "stack": "prod", "role": "dashboard"},
-    {"8000/tcp": _binding("3100")},
+    "ticket-dashboard-prod-proxy",
+    {"project": "ticket-dashboard", "stack": "prod", "role": PROXY},
+    {PUBLISHED: _binding("3100")},
+)
+# A replica of this stack that publishes nothing (none does): it holds no port.
+REPLICA = FakeContainer(
+    "ticket-dashboard-dev-dashboard-0123456789ab-cdef-1",
+    {"project": "ticket-dashboard", "stack": "dev", "role": DASHBOARD},
+    {},
 )
 RANGED = FakeContainer("ranged", {}, {"80/tcp": _binding("3103-3104")})
 
@@ -130,7 +138,13 @@ def _probe(*containers: FakeContainer, listeners: dict[int, str] | None = None) 
 
 
 def test_probe_finds_the_port_this_stack_holds() -> None:
-    assert _probe(PROD, OURS).port_held_by_stack(stack_naming("dev")) == 3102
+    assert _probe(PROD, REPLICA, OURS).port_held_by_stack(stack_naming("dev")) == 3102
+
+
+def test_probe_asks_for_the_stacks_proxy() -> None:
+    client = FakeDocker(FakeContainers([OURS]))
+    DockerHostProbe("127.0.0.1", lambda: client).port_held_by_stack(stack_naming("dev"))
+    assert f"role={PROXY}" in client.containers.calls[0]["filters"]["label"]
 
 
 def test_probe_includes_stopped_containers() -> None:
@@ -147,8 +161,8 @@ def test_probe_names_containers_publishing_ports(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DOCKER_HOST", "tcp://remote:2376")  # no local bind test
     busy = _probe(PROD, OURS, RANGED).busy_ports(RANGE.ports())
     assert busy == {
-        3100: "container ticket-dashboard-prod-dashboard",
-        3102: "container ticket-dashboard-dev-dashboard",
+        3100: "container ticket-dashboard-prod-proxy",
+        3102: "container ticket-dashboard-dev-proxy",
         3103: "container ranged",
         3104: "container ranged",
     }
@@ -185,8 +199,8 @@ def test_probe_skips_the_bind_test_for_a_remote_engine(
 
 
 def test_published_port_reads_port_bindings() -> None:
-    assert published_port(OURS.attrs, 8000) == 3102
-    assert published_port({"HostConfig": {"PortBindings": {}}}, 8000) is None
+    assert published_port(OURS.attrs, PUBLISHED_CONTAINER_PORT) == 3102
+    assert published_port({"HostConfig": {"PortBindings": {}}}, PUBLISHED_CONTAINER_PORT) is None
     assert host_ports({"HostConfig": {"PortBindings": {"1/tcp": _binding("")}}}) == []
 
 
@@ -200,8 +214,9 @@ def test_select_host_port_keeps_held_port_across_runs() -> None:
 # --- the program ---------------------------------------------------------------------------
 
 
-def _dashboard_port(run: Any) -> int:
-    return int(run.container("dashboard").inputs["ports"][0]["external"])
+def _published_port(run: Any) -> int:
+    (port,) = run.container(PROXY).inputs["ports"]
+    return int(port["external"])
 
 
 def test_program_publishes_on_first_free_port(
@@ -210,7 +225,7 @@ def test_program_publishes_on_first_free_port(
     config, _ = deployable_config("dev", tickets_dir)
     probe = FakeProbe(busy={3100: "container a", 3101: "process b (pid 2)"})
     run = run_program(monkeypatch, "dev", config, probe=probe)
-    assert _dashboard_port(run) == 3102
+    assert _published_port(run) == 3102
     assert probe.asked_bind_address == ["127.0.0.1"]
 
 
@@ -219,7 +234,7 @@ def test_program_keeps_the_port_it_holds(
 ) -> None:
     config, _ = deployable_config("dev", tickets_dir)
     run = run_program(monkeypatch, "dev", config, probe=FakeProbe(held=3104))
-    assert _dashboard_port(run) == 3104
+    assert _published_port(run) == 3104
     assert run.exports["host_port"] == 3104
 
 
@@ -229,7 +244,7 @@ def test_program_honours_explicit_host_port(
     config, _ = deployable_config("dev", tickets_dir)
     config["ticket-dashboard:hostPort"] = 8123
     run = run_program(monkeypatch, "dev", config, probe=FakeProbe(held=3100))
-    assert _dashboard_port(run) == 8123
+    assert _published_port(run) == 8123
 
 
 def test_program_with_full_range_declares_nothing(

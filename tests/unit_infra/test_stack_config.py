@@ -64,6 +64,22 @@ def test_prod_backup_and_monitor_follow_the_issue(tickets_dir: Path) -> None:
     assert config.monitor.memory_threshold_percent == 80
 
 
+def test_dev_runs_one_replica_and_prod_two(tickets_dir: Path) -> None:
+    assert (_dev(tickets_dir).dashboard.replicas, _prod(tickets_dir).dashboard.replicas) == (1, 2)
+
+
+def test_stacks_run_their_build_and_keep_five_releases(tickets_dir: Path) -> None:
+    # A release is pinned only by a rollback (`make rollback`), never in a stack file.
+    for config in (_dev(tickets_dir), _prod(tickets_dir)):
+        assert (config.image.release, config.image.releases_kept) == (None, 5)
+
+
+def test_a_release_pin_is_read_into_the_image_section(tickets_dir: Path) -> None:
+    config, _ = deployable_config("dev", tickets_dir)
+    config["ticket-dashboard:release"] = "0123456789ab"
+    assert parse_stack_config(config).image.release == "0123456789ab"
+
+
 def test_dev_uses_its_own_ports_and_subnet(tickets_dir: Path) -> None:
     dev, prod = _dev(tickets_dir), _prod(tickets_dir)
     assert dev.network.port_range == PortRange(3100, 3104)
@@ -183,6 +199,34 @@ INVALID = [
     pytest.param({"ticketsDir": "/nonexistent/tickets"}, "existing directory", id="tickets-gone"),
     pytest.param({"memroyLimit": "1g"}, "did you mean ticket-dashboard:memoryLimit", id="typo"),
     pytest.param({"requireApiToken": "true"}, "pulumi config set --secret", id="no-token"),
+    pytest.param(
+        {"replicas": "0"},
+        "ticket-dashboard:replicas: Input should be greater than or equal to 1",
+        id="replicas-none",
+    ),
+    pytest.param(
+        {"replicas": "9"},
+        "ticket-dashboard:replicas: Input should be less than or equal to 8",
+        id="replicas-too-many",
+    ),
+    pytest.param(
+        {"replicas": "two"},
+        "ticket-dashboard:replicas: Input should be a valid integer",
+        id="replicas-word",
+    ),
+    pytest.param(
+        {"release": "xyz"}, "ticket-dashboard:release: expected a release id", id="release-xyz"
+    ),
+    pytest.param(
+        {"release": "0123456789AB"},
+        "ticket-dashboard:release: expected a release id",
+        id="release-upper-case",
+    ),
+    pytest.param(
+        {"releasesKept": "0"},
+        "ticket-dashboard:releasesKept: Input should be greater than or equal to 1",
+        id="releases-kept-none",
+    ),
 ]
 
 

@@ -32,11 +32,15 @@ def _env_names(settings: type[BaseSettings]) -> set[str]:
 def test_every_env_name_a_container_gets_is_a_field_of_its_settings(
     deployed: ProgramRun, role: str
 ) -> None:
-    # A secret entry (the API token) makes the whole list secret in the mocks' record.
-    entries = unwrap_secrets(deployed.container(role).inputs)["envs"]
-    names = {entry.split("=", 1)[0] for entry in entries}
-    assert names, f"{role} gets no environment"
-    assert names <= _env_names(SETTINGS_OF_ROLE[role]), names - _env_names(SETTINGS_OF_ROLE[role])
+    containers = deployed.replicas(role)
+    assert containers, f"no {role} container"
+    for container in containers:  # each dashboard replica
+        # A secret entry (the API token) makes the whole list secret in the mocks' record.
+        entries = unwrap_secrets(container.inputs)["envs"]
+        names = {entry.split("=", 1)[0] for entry in entries}
+        assert names, f"{container.name} gets no environment"
+        known = _env_names(SETTINGS_OF_ROLE[role])
+        assert names <= known, names - known
 
 
 def _pins(path: Path) -> dict[str, str]:

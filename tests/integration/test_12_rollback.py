@@ -1,0 +1,69 @@
+"""A rollback is an ordinary `up` with the release pinned: no rebuild, no failed request.
+
+The target is chosen as `make rollback` chooses it (ops.releases: the release built
+before the running one) and pinned through the same config key; then the pin is dropped
+and the next `up` runs the build of app/ again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pulumi import automation as auto
+
+from ops.releases import PIN_KEY, find_release, previous_release, releases_of
+from ticket_dashboard.naming import DASHBOARD, LABEL_RELEASE
+from ticket_dashboard.releases import release_id
+
+from .conftest import OperationLog
+
+pytestmark = pytest.mark.docker
+
+IMAGE = "docker:index/image:Image"
+
+
+def _running_releases(deployed, engine) -> set[str]:
+    """The release label of every dashboard container the stack has, outputs or not."""
+    return {
+        engine.containers.get(name).labels[LABEL_RELEASE]
+        for name in deployed.labelled_containers(DASHBOARD)
+    }
+
+
+def _built_release(deployed, engine) -> str:
+    """The release that the build of app/ as it is produced."""
+    return release_id(engine.images.get(deployed.outputs["image_name"]).id)
+
+
+def test_a_rollback_runs_the_previous_release_without_a_rebuild_or_a_failed_request(
+    deployed, engine, probe, progress
+):
+    running = deployed.release
+    releases = releases_of(deployed.name)
+    target = previous_release(releases, running)
+    assert target is not None, f"no release before {running}: {[r.id for r in releases]}"
+    deployed.stack.set_config(PIN_KEY, auto.ConfigValue(find_release(releases, target.id).id))
+    operations = OperationLog()
+    progress(f"test_12: rollback {running} -> {target.id} under the probe ...")
+    with probe() as report:
+        deployed.up(on_event=operations.record)
+    progress(f"test_12: rolled back; probe {report}")
+    assert report.failed == 0, report
+    assert deployed.release == target.id
+    assert _running_releases(deployed, engine) == {target.id}
+    # The image resource is the build of app/, unchanged: nothing was rebuilt.
+    assert operations.ops_of(IMAGE) == {"same"}, operations.ops.get(IMAGE)
+    deployed.preview(expect_no_changes=True)
+
+
+def test_dropping_the_pin_returns_to_the_latest_build(deployed, engine, probe, progress):
+    latest = _built_release(deployed, engine)
+    assert deployed.release != latest, "run after the rollback: the pinned release is running"
+    deployed.stack.remove_config(PIN_KEY)
+    progress(f"test_12: unpinned, back to {latest} under the probe ...")
+    with probe() as report:
+        deployed.up()
+    progress(f"test_12: back on the latest; probe {report}")
+    assert report.failed == 0, report
+    assert deployed.release == latest
+    assert _running_releases(deployed, engine) == {latest}
+    deployed.preview(expect_no_changes=True)
