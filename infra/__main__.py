@@ -63,7 +63,12 @@ proxy = Proxy(
         replicas=config.dashboard.replicas,
     ),
 )
-backup = Backup("backup", BackupArgs(shared=shared, storage=app_storage, settings=config.backup))
+# Sidecars follow a release only once its replicas are healthy: a failed one leaves them be.
+backup = Backup(
+    "backup",
+    BackupArgs(shared=shared, storage=app_storage, settings=config.backup),
+    opts=pulumi.ResourceOptions(depends_on=[dashboard]),
+)
 monitor = Monitor(
     "monitor",
     MonitorArgs(
@@ -73,7 +78,7 @@ monitor = Monitor(
         settings=config.monitor,
         status_volume=storage.monitor_volume,
     ),
-    # Start watching once the service is up (both are created with wait=True).
+    # Start watching once the service is up (healthy replicas, a healthy proxy).
     opts=pulumi.ResourceOptions(depends_on=[dashboard, proxy]),
 )
 ReleasePruning(

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard.config import LimitsConfig, LoggingConfig
+from ticket_dashboard.name_token import NameToken
 from ticket_dashboard.naming import LABEL_RELEASE, StackNaming
 from ticket_dashboard.pids_limit import PidsLimit
 from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
@@ -98,8 +99,9 @@ class HealthCheck:
 class Replica:
     """One of several containers of a role, created beside its predecessor on a release.
 
-    Its name carries the release and a digest of every input, so a new container never
-    clashes with the one it replaces; peers find all replicas by the role's alias.
+    Its name carries the release and a token renewed whenever any input changes, so a
+    new container never clashes with one still running; peers find all replicas by the
+    role's alias.
     """
 
     index: int
@@ -150,7 +152,7 @@ def hardened_container(
         container_name: pulumi.Input[str] = naming.container(role)
         opts = _fixed_name_options(parent)
     else:
-        container_name = _replica_name(naming, role, replica, args)
+        container_name = _replica_name(parent, name, naming, role, replica, args)
         opts = _create_first_options(parent)
     container = docker.Container(f"{name}-container", name=container_name, **args, opts=opts)
     PidsLimit(
@@ -163,21 +165,27 @@ def hardened_container(
 
 
 def _replica_name(
-    naming: StackNaming, role: str, replica: Replica, args: dict[str, Any]
+    parent: pulumi.Resource,
+    name: str,
+    naming: StackNaming,
+    role: str,
+    replica: Replica,
+    args: dict[str, Any],
 ) -> pulumi.Output[str]:
-    # The digest covers the secret env entries too, so the name would come out secret;
-    # 16 bits of a SHA-256 over everything reveal nothing of them.
+    # The digest covers the secret env entries too, so it would come out secret; 64 bits
+    # of a SHA-256 over everything, kept in state, reveal nothing of them.
     digest = pulumi.Output.unsecret(pulumi.Output.from_input(args).apply(_digest))
-    return pulumi.Output.all(replica.release, digest).apply(
+    token = NameToken(f"{name}-name", digest, opts=pulumi.ResourceOptions(parent=parent))
+    return pulumi.Output.all(replica.release, token.token).apply(
         lambda parts: naming.container(f"{role}-{parts[0]}-{parts[1]}-{replica.index}")
     )
 
 
-def _digest(resolved: Any) -> str:
+def _digest(resolved: Any) -> str:  # 16 hex: the keepers of the name token
     # Nested input types (mounts, labels, health check) come back as objects: their
     # fields, not their repr (which holds a memory address), go into the digest.
     text = json.dumps(resolved, sort_keys=True, default=vars)
-    return hashlib.sha256(text.encode()).hexdigest()[:4]
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _identity_and_privileges(hardening: Hardening) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ticket_dashboard.container_baseline import (
     SharedInputs,
     hardened_container,
 )
+from ticket_dashboard.health_gate import HealthGate
 from ticket_dashboard.naming import DASHBOARD
 from ticket_dashboard.releases import release_id
 from ticket_dashboard.storage import AppStorage
@@ -81,7 +82,7 @@ class Dashboard(pulumi.ComponentResource):
         )
 
     def _replica(self, name: str, args: DashboardArgs, index: int) -> docker.Container:
-        return hardened_container(
+        container = hardened_container(
             self,
             f"{name}-{index}",
             args.shared,
@@ -91,14 +92,20 @@ class Dashboard(pulumi.ComponentResource):
             envs=_environment(args),
             mounts=_mounts(args.storage, args.settings),
             health_check=HEALTH_CHECK,
-            # Only honoured when the container is created, which is what a release does:
-            # the old replicas are deleted only after this one is healthy.
-            wait=True,
-            wait_timeout=args.settings.health_wait_timeout_seconds,
+            # The gate below waits instead of the provider: it says why a replica failed.
+            wait=False,
             # docker stop's SIGTERM starts the drain; the engine kills at this bound.
             stop_timeout=STOP_TIMEOUT_SECONDS,
             destroy_grace_seconds=STOP_TIMEOUT_SECONDS,
         )
+        # Replaced replicas are deleted at the end of an update, after every gate passed.
+        HealthGate(
+            f"{name}-{index}-healthy",
+            container.id,
+            args.settings.health_wait_timeout_seconds,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return container
 
 
 def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
