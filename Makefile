@@ -79,6 +79,7 @@ bench: bootstrap-bench ## app, image and deploy benchmarks (figures go in the RE
 	@$(PY) bench/bench_app.py
 	@$(PY) bench/bench_image.py
 	@PYTHONPATH=.:infra:app $(PY) bench/bench_deploy.py
+	@PYTHONPATH=.:infra:app $(PY) bench/bench_release.py
 
 settings-table: venv ## rewrite README's table of stack settings from the config model
 	@cd infra && ../$(PY) -m ticket_dashboard.config_table --write ../README.md

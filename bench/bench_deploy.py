@@ -102,17 +102,19 @@ def _summarise(runs: list[dict[str, float]]) -> dict[str, object]:
 
 
 class probe:  # noqa: N801 - used as a context manager, reads like a statement
-    """vegeta at a constant rate for as long as the block runs; the report fills on exit."""
+    """vegeta at a constant rate for as long as the block runs; the report fills on exit:
+    requests, failed (anything but a 200, transport errors included), p50/p99/max ms."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, rate: int = PROBE_RATE) -> None:
         self.target = target
+        self.rate = rate
         self.report: dict[str, float] = {}
 
     def __enter__(self) -> dict[str, float]:
         self.targets = tempfile.NamedTemporaryFile("w", suffix=".targets")  # noqa: SIM115
         self.targets.write(self.target)
         self.targets.flush()
-        attack = [str(VEGETA), "attack", f"-rate={PROBE_RATE}/s", "-timeout=2s", "-duration=0"]
+        attack = [str(VEGETA), "attack", f"-rate={self.rate}/s", "-timeout=5s", "-duration=0"]
         self.process = subprocess.Popen(
             [*attack, f"-targets={self.targets.name}"], stdout=subprocess.PIPE
         )
@@ -129,8 +131,11 @@ class probe:  # noqa: N801 - used as a context manager, reads like a statement
         )
         document = json.loads(summary.stdout)
         codes = document.get("status_codes", {})
+        latencies = document["latencies"]
         self.report["requests"] = document["requests"]
         self.report["failed"] = document["requests"] - codes.get("200", 0)
+        for name, key in (("p50_ms", "50th"), ("p99_ms", "99th"), ("max_ms", "max")):
+            self.report[name] = round(latencies[key] / 1e6, 1)
 
 
 # --- docker compose --------------------------------------------------------------------
