@@ -59,9 +59,14 @@ def _code(value: Any) -> str:
     return f"`{value}`"
 
 
+ROLLBACK_KEYS = frozenset({full_key("release")})
+"""Set by `make rollback` for a while, never part of what a stack file documents."""
+
+
 def stack_file_values(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     text = (root / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text).get("config") or {})
+    values = dict(yaml.safe_load(text).get("config") or {})
+    return {key: value for key, value in values.items() if key not in ROLLBACK_KEYS}
 
 
 def current_table(root: Path = PROJECT_ROOT) -> str:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
+import pulumi
 
 RELEASE_ID_LENGTH = 12
 
 
-class ReleaseNotFound(LookupError):
-    """A pinned release the engine does not hold; the message lists those it does."""
+class ReleaseNotFound(pulumi.RunError, LookupError):
+    """A pinned release the engine does not hold; the message lists those it does (a
+    RunError, so `pulumi up` shows the message, not a traceback)."""
 
 
 def release_id(image_id: str) -> str:
@@ -81,12 +83,12 @@ def engine_client() -> Any:
 
 
 def pinned_image(
-    repository: str, pin: str | None, client_factory: Callable[[], Any] = engine_client
+    repository: str, pin: str | None, client_factory: Callable[[], Any] | None = None
 ) -> str | None:
     """The full image ID of the pinned release, or None when nothing is pinned."""
     if pin is None:
         return None
-    client = client_factory()
+    client = (client_factory or engine_client)()
     try:
         return find_release(stack_releases(client, repository), pin).image_id
     finally:

@@ -6,6 +6,7 @@ the way the CLI would hand it to the program (strings, secrets flagged).
 """
 
 import hashlib
+import itertools
 import json
 import re
 import runpy
@@ -24,6 +25,7 @@ from pulumi.runtime.mocks import MockMonitor
 import ticket_dashboard.ports as ports_module
 import ticket_dashboard.releases as releases_module
 from ticket_dashboard.config import StackConfig, parse_stack_config
+from ticket_dashboard.name_token import TOKEN_BYTES
 from ticket_dashboard.naming import StackNaming
 from ticket_dashboard.project import PROJECT_NAME, PROJECT_ROOT
 
@@ -35,6 +37,7 @@ IMAGE_TYPE = "docker:index/image:Image"
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 TEST_TOKEN = "unit-test-token-0123456789abcdef"  # noqa: S105 - the value the scans look for
 TOKEN_KEY = "ticket-dashboard:apiToken"
+RELEASE_KEY = "ticket-dashboard:release"
 GET_IMAGE_TOKEN = "docker:index/getRemoteImage:getRemoteImage"
 PROXY_IMAGE_ID = "sha256:" + "f" * 64
 
@@ -60,18 +63,45 @@ class RegisteredOptions:
     replace_on_changes: tuple[str, ...]
 
 
+_ISSUED_TOKENS = itertools.count(1)
+"""A new token is never one issued before, as with the provider's random ones (but
+without their 1-in-65,536 chance of a repeat that would make a test flaky)."""
+
+
+@dataclass
+class EngineState:
+    """What the engine keeps between two runs of a stack, as far as the mocks need it.
+
+    A NameToken (name_token.py) draws a random token when created and keeps it while its
+    ``keepers`` stay the same: its own state decides, so a run needs the previous one's.
+    Pass ``ProgramRun.state`` to the next ``run_program`` to model ``up`` after ``up``.
+    """
+
+    tokens: dict[str, tuple[Any, str]] = field(default_factory=dict)
+
+    def name_token(self, name: str, keepers: Any) -> str:
+        kept = self.tokens.get(name)
+        if kept is None or kept[0] != keepers:
+            kept = (keepers, f"{next(_ISSUED_TOKENS):0{2 * TOKEN_BYTES}x}")
+            self.tokens[name] = kept
+        return kept[1]
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Records every registration and answers with its inputs plus plausible outputs."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: EngineState) -> None:
         self.registrations: list[Registration] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.state = state
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         state = dict(args.inputs)
         if args.typ == IMAGE_TYPE:
             image_name = args.inputs["imageName"]
             state["repoDigest"] = "sha256:" + hashlib.sha256(image_name.encode()).hexdigest()
+        if args.typ == DYNAMIC_TYPE and "keepers" in args.inputs:  # a NameToken
+            state["token"] = self.state.name_token(args.name, args.inputs["keepers"])
         self.registrations.append(Registration(args.typ, args.name, dict(args.inputs), state))
         return f"{args.name}-id", state
 
@@ -174,6 +204,11 @@ class ProgramRun:
     exports: dict[str, Any]
     error: Exception | None
 
+    @property
+    def state(self) -> EngineState:
+        """The engine's state after this run, for the next one."""
+        return self.mocks.state
+
     def containers(self) -> list[Registration]:
         return self.mocks.of_type(CONTAINER_TYPE)
 
@@ -194,11 +229,15 @@ class ProgramRun:
         assert found, f"no {role} container among {[c.name for c in self.containers()]}"
         return found[0]
 
-    def pids_limit_of(self, container: Registration) -> Registration:
-        """The PidsLimit declared beside ``container`` (``<name>-pids-limit``)."""
-        wanted = container.name.removesuffix("-container") + "-pids-limit"
+    def companion(self, container: Registration, kind: str) -> Registration:
+        """What a component declares beside ``container``: ``<name>-<kind>``, such as the
+        ``dashboard-1-pids-limit`` of ``dashboard-1-container``."""
+        wanted = f"{container.name.removesuffix('-container')}-{kind}"
         (found,) = [item for item in self.mocks.registrations if item.name == wanted]
         return found
+
+    def pids_limit_of(self, container: Registration) -> Registration:
+        return self.companion(container, "pids-limit")
 
     def only(self, type_: str) -> Registration:
         (found,) = self.mocks.of_type(type_)
@@ -253,10 +292,14 @@ def run_program(
     secret_keys: tuple[str, ...] = (),
     probe: FakeProbe | None = None,
     engine: FakeEngine | None = None,
+    state: EngineState | None = None,
     preview: bool = False,
 ) -> ProgramRun:
-    """Execute infra/__main__.py as `pulumi up` (or preview) would, under mocks."""
-    mocks = RecordingMocks()
+    """Execute infra/__main__.py as `pulumi up` (or preview) would, under mocks: on a new
+    stack, or after the run that left ``state``."""
+    state = EngineState() if state is None else state
+    # A preview changes nothing in the engine's state.
+    mocks = RecordingMocks(EngineState(dict(state.tokens)) if preview else state)
     pulumi.runtime.set_mocks(
         mocks,
         project=PROJECT_NAME,
@@ -280,9 +323,6 @@ def run_program(
 
 def _use_engine(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> None:
     monkeypatch.setattr(releases_module, "engine_client", engine)
-    # pinned_image's default client_factory was bound to engine_client when the module was
-    # imported, so patching the module attribute alone would not reach it.
-    monkeypatch.setattr(releases_module.pinned_image, "__defaults__", (engine,))
 
 
 def _execute(exports: dict[str, Any], resolved: dict[str, Any]) -> Exception | None:
@@ -306,8 +346,10 @@ def _model_or_none(config: Mapping[str, Any], secret_keys: tuple[str, ...]) -> S
 
 
 def deployable_config(stack: str, tickets_dir: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The real stack file plus what an operator sets by hand: host path and token."""
+    """The real stack file as `make up` deploys it (without a rollback's pin, which
+    `make rollback` writes there) plus what an operator sets by hand: host path, token."""
     config = stack_file_config(stack)
+    config.pop(RELEASE_KEY, None)
     config["ticket-dashboard:ticketsDir"] = str(tickets_dir)
     secret_keys: tuple[str, ...] = ()
     if stack == "prod":

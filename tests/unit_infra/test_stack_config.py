@@ -68,10 +68,15 @@ def test_dev_runs_one_replica_and_prod_two(tickets_dir: Path) -> None:
     assert (_dev(tickets_dir).dashboard.replicas, _prod(tickets_dir).dashboard.replicas) == (1, 2)
 
 
-def test_stacks_run_their_build_and_keep_five_releases(tickets_dir: Path) -> None:
-    # A release is pinned only by a rollback (`make rollback`), never in a stack file.
+def test_stacks_keep_five_releases(tickets_dir: Path) -> None:
     for config in (_dev(tickets_dir), _prod(tickets_dir)):
-        assert (config.image.release, config.image.releases_kept) == (None, 5)
+        assert config.image.releases_kept == 5
+
+
+def test_a_deployed_stack_runs_its_build(tickets_dir: Path) -> None:
+    # `make up` drops the pin a rollback left in the stack file.
+    for config in (_dev(tickets_dir), _prod(tickets_dir)):
+        assert config.image.release is None
 
 
 def test_a_release_pin_is_read_into_the_image_section(tickets_dir: Path) -> None:

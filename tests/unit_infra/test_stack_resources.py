@@ -13,6 +13,7 @@ import pytest
 from dashboard.server import GRACEFUL_TIMEOUT_SECONDS, stop_bound_seconds
 from dashboard.settings import Settings
 from ticket_dashboard import workload as app
+from ticket_dashboard.backup import BACKUP_TYPE
 from ticket_dashboard.config import StackConfig
 from ticket_dashboard.container_baseline import HARDENING
 from ticket_dashboard.dashboard import DRAIN_SECONDS
@@ -92,9 +93,9 @@ def _pruning(run: ProgramRun) -> Registration:
     return found
 
 
-def _depends_on(registration: Registration, container: Registration) -> bool:
+def _depends_on(registration: Registration, other: Registration) -> bool:
     assert registration.options is not None
-    return any(urn.endswith(f"::{container.name}") for urn in registration.options.dependencies)
+    return any(urn.endswith(f"::{other.name}") for urn in registration.options.dependencies)
 
 
 # --- the baseline, for every container of every stack ----------------------------------
@@ -320,10 +321,25 @@ def test_replicas_are_created_before_the_old_ones_are_deleted(deployed: ProgramR
         assert options.delete_before_replace is False
 
 
-def test_replicas_wait_until_healthy(deployed: ProgramRun) -> None:
-    for inputs in _each(deployed, DASHBOARD):
-        assert inputs["wait"] is True
-        assert inputs["waitTimeout"] == deployed.config.dashboard.health_wait_timeout_seconds
+def test_each_replica_is_gated_until_healthy(deployed: ProgramRun) -> None:
+    # The old replicas are deleted at the end of the update, after every gate passed.
+    for replica in deployed.replicas(DASHBOARD):
+        gate = deployed.companion(replica, "healthy")
+        assert gate.type == DYNAMIC_TYPE
+        assert gate.inputs["container_id"] == f"{replica.name}-id"
+        assert gate.inputs["timeout_seconds"] == (
+            deployed.config.dashboard.health_wait_timeout_seconds
+        )
+
+
+@pytest.mark.parametrize("dependent", [BACKUP_TYPE, MONITOR_TYPE])
+def test_sidecars_follow_a_release_once_its_replicas_are_healthy(
+    deployed: ProgramRun, dependent: str
+) -> None:
+    # A failed release leaves them as they were.
+    (component,) = deployed.mocks.of_type(dependent)
+    for replica in deployed.replicas(DASHBOARD):
+        assert _depends_on(component, deployed.companion(replica, "healthy")), replica.name
 
 
 def test_replicas_drain_before_they_stop(deployed: ProgramRun) -> None:
@@ -399,7 +415,7 @@ def _bumped_size(size: str) -> str:
 REPLICA_INPUT_CHANGES: dict[str, Callable[[StackConfig, Path], Any]] = {
     "logMaxSize": lambda config, _: _bumped_size(config.logging.max_size),
     "watchPolling": lambda config, _: str(not config.dashboard.watch_polling).lower(),
-    "healthWaitTimeoutSeconds": lambda config, _: config.dashboard.health_wait_timeout_seconds + 1,
+    "memoryLimit": lambda config, _: f"{whole_mebibytes(config.limits.memory_limit) + 64}Mi",
     # Only inside a mount: the name must cover the nested inputs too.
     "ticketsDir": lambda _, other_dir: str(other_dir),
 }
@@ -413,12 +429,21 @@ def other_tickets_dir(tmp_path: Path) -> Path:
     return path
 
 
+class _Ballast:
+    """As big as the provider's input objects (a plain instance with a __dict__)."""
+
+
 def _rerun(
     monkeypatch: pytest.MonkeyPatch, run: ProgramRun, tickets_dir: Path, **changes: Any
 ) -> ProgramRun:
+    """The next `up` after ``run``, with ``changes`` to the stack's config."""
     config, secret_keys = deployable_config(run.stack, tickets_dir)
     config.update({f"ticket-dashboard:{key}": value for key, value in changes.items()})
-    again = run_program(monkeypatch, run.stack, config, secret_keys=secret_keys)
+    # Held through the rerun so its objects land at other addresses than the first run's
+    # did: a name token keeping an object's identity (its repr) would then be renewed.
+    ballast = [_Ballast() for _ in range(20_000)]
+    again = run_program(monkeypatch, run.stack, config, secret_keys=secret_keys, state=run.state)
+    del ballast
     if again.error is not None:
         raise again.error
     return again
@@ -440,6 +465,18 @@ def test_changing_a_replica_input_renames_every_replica(
     assert not set(before) & set(after)
 
 
+def test_going_back_after_a_failed_release_never_reuses_a_running_name(
+    deployed: ProgramRun, monkeypatch: pytest.MonkeyPatch, tickets_dir: Path
+) -> None:
+    # A failed release deletes nothing: the replicas of `deployed` still run when the
+    # next `up` puts their config back, so the engine would refuse their names.
+    size = _bumped_size(deployed.config.logging.max_size)
+    failed = _rerun(monkeypatch, deployed, tickets_dir, logMaxSize=size)
+    back = _rerun(monkeypatch, failed, tickets_dir)
+    assert not set(_replica_names(back)) & set(_replica_names(deployed))
+    assert not set(_replica_names(back)) & set(_replica_names(failed))
+
+
 def test_the_same_config_gives_the_same_replica_names(
     deployed: ProgramRun, monkeypatch: pytest.MonkeyPatch, tickets_dir: Path
 ) -> None:
@@ -447,12 +484,20 @@ def test_the_same_config_gives_the_same_replica_names(
     assert _replica_names(_rerun(monkeypatch, deployed, tickets_dir)) == _replica_names(deployed)
 
 
-def test_a_change_outside_the_dashboard_keeps_the_replica_names(
-    deployed: ProgramRun, monkeypatch: pytest.MonkeyPatch, tickets_dir: Path
+OTHER_CHANGES: dict[str, Callable[[StackConfig], Any]] = {
+    "backupRetentionDays": lambda config: config.backup.retention_days + 1,
+    # The health gate's, not the container's: a new timeout alone replaces nothing.
+    "healthWaitTimeoutSeconds": lambda config: config.dashboard.health_wait_timeout_seconds + 1,
+}
+
+
+@pytest.mark.parametrize("key", OTHER_CHANGES)
+def test_a_change_outside_the_replicas_keeps_their_names(
+    deployed: ProgramRun, monkeypatch: pytest.MonkeyPatch, tickets_dir: Path, key: str
 ) -> None:
-    days = deployed.config.backup.retention_days + 1
-    changed = _rerun(monkeypatch, deployed, tickets_dir, backupRetentionDays=days)
-    assert _inputs(changed, "backup") != _inputs(deployed, "backup")
+    changes = {key: OTHER_CHANGES[key](deployed.config)}
+    changed = _rerun(monkeypatch, deployed, tickets_dir, **changes)
+    assert changed.config != deployed.config
     assert _replica_names(changed) == _replica_names(deployed)
 
 
@@ -524,7 +569,7 @@ def test_monitor_mounts_only_its_status_volume_writable(deployed: ProgramRun) ->
 def test_monitor_reaches_the_service_through_the_proxy(deployed: ProgramRun) -> None:
     proxy_name = _inputs(deployed, PROXY)["name"]
     assert _env(deployed, "monitor")[app.ENV_MONITOR_TARGET_URL] == (
-        f"http://{proxy_name}:{_published_port(deployed)['internal']}"
+        f"http://{proxy_name}:{int(_published_port(deployed)['internal'])}"
     )
 
 
@@ -533,10 +578,9 @@ def test_monitor_reaches_each_replica_by_name(deployed: ProgramRun) -> None:
     assert urls == [f"http://{name}:{app.CONTAINER_PORT}" for name in _replica_names(deployed)]
 
 
-def test_monitor_starts_once_the_replicas_and_the_proxy_are_up(deployed: ProgramRun) -> None:
+def test_monitor_starts_once_the_proxy_is_up(deployed: ProgramRun) -> None:
     (monitor,) = deployed.mocks.of_type(MONITOR_TYPE)
-    for container in [*deployed.replicas(DASHBOARD), deployed.container(PROXY)]:
-        assert _depends_on(monitor, container), container.name
+    assert _depends_on(monitor, deployed.container(PROXY))
 
 
 def test_monitor_env_follows_stack(deployed: ProgramRun) -> None:
@@ -577,9 +621,10 @@ def test_pruning_looks_in_the_stacks_image_repository(deployed: ProgramRun) -> N
     assert _pruning(deployed).inputs["repository"] == repository
 
 
-def test_pruning_runs_once_the_replicas_are_up(deployed: ProgramRun) -> None:
-    for container in deployed.replicas(DASHBOARD):
-        assert _depends_on(_pruning(deployed), container), container.name
+def test_pruning_runs_once_the_replicas_are_healthy(deployed: ProgramRun) -> None:
+    for replica in deployed.replicas(DASHBOARD):
+        gate = deployed.companion(replica, "healthy")
+        assert _depends_on(_pruning(deployed), gate), replica.name
 
 
 # --- network, volumes, image --------------------------------------------------------------
@@ -729,7 +774,7 @@ def test_rerun_declares_identical_inputs(
 ) -> None:
     config, secret_keys = deployable_config("prod", tickets_dir)
     first = run_program(monkeypatch, "prod", config, secret_keys=secret_keys)
-    second = run_program(monkeypatch, "prod", config, secret_keys=secret_keys)
+    second = run_program(monkeypatch, "prod", config, secret_keys=secret_keys, state=first.state)
     as_set = [
         {(item.type, item.name, repr(item.inputs)) for item in run.mocks.registrations}
         for run in (first, second)

@@ -1,0 +1,122 @@
+"""The program's dynamic providers, called as the engine calls them (no engine, no Docker).
+
+harness.py's mocks answer a NameToken the way ``NameTokenProvider`` behaves; the first
+tests here pin that behaviour down, so the mocks cannot drift from it.
+"""
+
+import re
+from typing import Any
+
+import pytest
+
+from ticket_dashboard import health_gate
+from ticket_dashboard.health_gate import ContainerNeverHealthy, HealthGateProvider
+from ticket_dashboard.name_token import TOKEN_BYTES, NameTokenProvider
+from ticket_dashboard.release_pruning import ReleasePruningProvider
+
+# --- NameToken ------------------------------------------------------------------------------
+
+
+def test_a_name_token_is_as_many_hex_digits_as_its_bytes_spell() -> None:
+    created = NameTokenProvider().create({"keepers": "k1", "token": None})
+    assert re.fullmatch(f"[0-9a-f]{{{2 * TOKEN_BYTES}}}", created.outs["token"])
+    assert created.outs["keepers"] == "k1"
+
+
+def test_a_name_token_stays_while_its_keepers_do() -> None:
+    diff = NameTokenProvider().diff("t", {"keepers": "k1", "token": "0a0b"}, {"keepers": "k1"})
+    assert not diff.changes
+
+
+def test_a_name_token_is_renewed_create_first_when_its_keepers_change() -> None:
+    diff = NameTokenProvider().diff("t", {"keepers": "k1", "token": "0a0b"}, {"keepers": "k2"})
+    assert (diff.changes, diff.replaces, diff.delete_before_replace) == (True, ["keepers"], False)
+
+
+# --- HealthGate -----------------------------------------------------------------------------
+
+
+def _attrs(health: str | None, running: bool = True, output: str = "") -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "Running": running,
+        "Status": "running" if running else "exited",
+        "ExitCode": 0 if running else 3,
+    }
+    if health is not None:
+        state["Health"] = {"Status": health, "Log": [{"Output": output}] if output else []}
+    return {"Name": "/ticket-dashboard-dev-dashboard-x-1", "Id": "c0ffee", "State": state}
+
+
+class _Api:
+    def __init__(self, *inspections: dict[str, Any]) -> None:
+        self.inspections = list(inspections)
+        self.asked = 0
+
+    def inspect_container(self, container_id: str) -> dict[str, Any]:
+        self.asked += 1
+        return self.inspections.pop(0) if len(self.inspections) > 1 else self.inspections[0]
+
+    def logs(self, container_id: str, tail: int) -> bytes:
+        return b"Traceback (most recent call last):\nImportError: no module named flask\n"
+
+
+class _Client:
+    def __init__(self, *inspections: dict[str, Any]) -> None:
+        self.api = _Api(*inspections)
+
+
+@pytest.fixture(autouse=True)
+def _no_sleeping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(health_gate.time, "sleep", lambda _seconds: None)
+
+
+def test_the_gate_opens_once_the_container_is_healthy() -> None:
+    client = _Client(_attrs("starting"), _attrs("starting"), _attrs("healthy"))
+    health_gate.wait_until_healthy(client, "c0ffee", 60)
+    assert client.api.asked == 3
+
+
+def test_an_unhealthy_container_fails_the_gate_with_its_last_check_and_logs() -> None:
+    client = _Client(_attrs("unhealthy", output="HTTP 500 from /health"))
+    with pytest.raises(ContainerNeverHealthy) as failed:
+        health_gate.wait_until_healthy(client, "c0ffee", 60)
+    message = str(failed.value)
+    assert "ticket-dashboard-dev-dashboard-x-1" in message
+    assert "HTTP 500 from /health" in message
+    assert "ImportError: no module named flask" in message
+
+
+def test_a_container_that_exited_fails_the_gate_at_once() -> None:
+    client = _Client(_attrs("starting", running=False))
+    with pytest.raises(ContainerNeverHealthy, match="exit code 3"):
+        health_gate.wait_until_healthy(client, "c0ffee", 60)
+    assert client.api.asked == 1
+
+
+def test_a_container_still_starting_at_the_timeout_fails_the_gate() -> None:
+    with pytest.raises(ContainerNeverHealthy, match="starting after 0s"):
+        health_gate.wait_until_healthy(_Client(_attrs("starting")), "c0ffee", 0)
+
+
+def test_only_a_new_container_is_waited_for_again() -> None:
+    provider = HealthGateProvider()
+    olds = {"container_id": "a", "timeout_seconds": 120}
+    assert not provider.diff("a", olds, {"container_id": "a", "timeout_seconds": 180}).changes
+    replaced = provider.diff("a", olds, {"container_id": "b", "timeout_seconds": 120})
+    assert (replaced.changes, replaced.replaces) == (True, ["container_id"])
+
+
+# --- ReleasePruning -------------------------------------------------------------------------
+
+PRUNING = {"repository": "ticket-dashboard-dev", "running": "sha256:" + "a" * 64, "keep": 5}
+
+
+@pytest.mark.parametrize("key", ["running", "keep"])
+def test_pruning_runs_again_when_the_release_or_the_count_changes(key: str) -> None:
+    news = {**PRUNING, key: "sha256:" + "b" * 64 if key == "running" else 3}
+    diff = ReleasePruningProvider().diff("r", PRUNING, news)
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_pruning_does_nothing_while_nothing_changes() -> None:
+    assert not ReleasePruningProvider().diff("r", PRUNING, dict(PRUNING)).changes
