@@ -172,6 +172,11 @@ def _import(rootfs: Path, image: str) -> None:
         "--change",
         f'LABEL org.opencontainers.image.description="{description}"',
     ]
+    import_rootfs(rootfs, image, changes)
+
+
+def import_rootfs(rootfs: Path, image: str, changes: list[str]) -> None:
+    """``tar -C rootfs -c . | docker import CHANGES - image`` (the proxy image's too)."""
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
     docker = subprocess.Popen(
         ["docker", "import", *changes, "-", image],

@@ -148,7 +148,7 @@ def ensure_proxy_base(name: str) -> None:
             _trim(rootfs)
             _check_haproxy_runs(rootfs)
         with step(f"docker import as {name}"):
-            _import(rootfs, name)
+            base_image.import_rootfs(rootfs, name, import_changes(name))
 
 
 def _trim(rootfs: Path) -> None:
@@ -179,22 +179,3 @@ def _run(args: list[str], what: str) -> None:
         else "read the output above, then re-run: make bootstrap",
         detail=output,
     )
-
-
-def _import(rootfs: Path, image: str) -> None:
-    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-    docker = subprocess.Popen(
-        ["docker", "import", *import_changes(image), "-", image],
-        stdin=tar.stdout,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    # Only docker may hold the pipe, or tar blocks forever if docker exits early.
-    tar.stdout.close()
-    _, stderr = docker.communicate()
-    tar.wait()
-    if docker.returncode != 0 or tar.returncode != 0:
-        raise BootstrapError(
-            f"docker import of {image} failed", "re-run: make bootstrap", detail=stderr
-        )

@@ -23,7 +23,7 @@ def test_present_proxy_image_is_used_without_building(monkeypatch):
         raise AssertionError("a present image must not be rebuilt")
 
     monkeypatch.setattr(proxy_image, "_run", no_build)
-    monkeypatch.setattr(proxy_image, "_import", no_build)
+    monkeypatch.setattr(proxy_image.base_image, "import_rootfs", no_build)
     proxy_image.ensure_proxy_base("proxy:test")
 
 

@@ -12,6 +12,7 @@ from bootstrap.settings import read_settings, settings, tools_bin, tools_dir
 TABLE = """
 [tool.ticket-dashboard]
 default-base-image = "base:1"
+proxy-image = "proxy:1"
 tools-dir = ".t"
 
 [tool.ticket-dashboard.go-tools]
@@ -28,6 +29,7 @@ def _pyproject(tmp_path: Path, text: str) -> Path:
 def test_the_table_is_read_into_settings(tmp_path):
     read = read_settings(_pyproject(tmp_path, TABLE))
     assert read.default_base_image == "base:1"
+    assert read.proxy_image == "proxy:1"
     assert read.tools_dir == ".t"
     assert read.go_tools == {"lint": "example.test/lint/cmd/lint@v1.2.3"}
 
