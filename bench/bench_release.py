@@ -19,9 +19,10 @@ import json
 import re
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-from bench.bench_deploy import probe, timed
+from bench.bench_deploy import probe
 from tests.deployment import create_throwaway, teardown
 from ticket_dashboard.releases import engine_client, previous_release, stack_releases
 
@@ -38,10 +39,13 @@ def probed(stack, action, label: str) -> dict[str, object]:
     print(f"{label} under {RATE} req/s ...", flush=True)
     outcome = "ok"
     with probe(targets(stack.outputs["url"]), RATE) as report:
+        started = time.monotonic()
         try:
-            seconds = timed(action)
+            action()
         except Exception as error:  # noqa: BLE001 - a failed release is the point of (c)
-            seconds, outcome = float("nan"), f"up failed: {str(error).splitlines()[-1][:120]}"
+            reason = [line for line in str(error).splitlines() if "healthy" in line]
+            outcome = f"up failed: {(reason or ['(no reason given)'])[0].strip()[:160]}"
+        seconds = time.monotonic() - started
     result = {"seconds": round(seconds, 1), "outcome": outcome, **report}
     print(f"  {label}: {json.dumps(result)}", flush=True)
     return result
