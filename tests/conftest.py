@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,17 +25,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """tests/integration last, whatever the command line's order: it stops, kills,
+    redeploys and edits the stack, while tests/infra reads it as first deployed."""
+    integration = Path(__file__).parent / "integration"
+    items.sort(key=lambda item: integration in Path(item.path).parents)
+
+
 @pytest.fixture(scope="session")
 def progress(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """A line on the terminal as a long step starts or ends, past pytest's capture."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
     started = time.monotonic()
 
     def say(message: str) -> None:
         line = f"[{time.monotonic() - started:5.0f}s] {message}"
-        if reporter is None:
+        if reporter is None or capture is None:
             print(line, flush=True)
-        else:
+            return
+        with capture.global_and_fixture_disabled():
             reporter.ensure_newline()
             reporter.write_line(line)
 

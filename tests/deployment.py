@@ -259,11 +259,29 @@ def replica_count(stack_name: str | None) -> int:
 
 
 def teardown(deployment: Deployment) -> None:
-    """Destroy and forget the stack; runs even after a failed `up`."""
+    """Destroy and forget the stack, and its releases; runs even after a failed `up`."""
     try:
         deployment.stack.destroy(on_output=deployment.log, color="never")
     finally:
-        deployment.stack.workspace.remove_stack(deployment.name)
+        try:
+            deployment.stack.workspace.remove_stack(deployment.name)
+        finally:
+            remove_releases(deployment.name)
+
+
+def remove_releases(stack_name: str) -> None:
+    """Untag every image of a throwaway stack's repository: `destroy` keeps a stack's
+    releases on purpose (release_pruning.py), which only a real stack wants."""
+    client = docker.from_env()
+    repository = stack_naming(stack_name).image_repository
+    try:
+        for image in client.images.list(name=repository):
+            for tag in image.tags:
+                if tag.startswith(f"{repository}:"):
+                    with contextlib.suppress(docker.errors.APIError):
+                        client.images.remove(tag)
+    finally:
+        client.close()
 
 
 def _pulumi_command(env: Mapping[str, str]) -> auto.PulumiCommand:

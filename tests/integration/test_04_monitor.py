@@ -45,7 +45,7 @@ def test_one_replica_down_is_named_while_the_service_stays_up(deployed, engine, 
                 1,
             )
         assert down, _tail(monitor, since)
-        print(f"one replica stopped, through the proxy: {report}")
+        progress(f"test_04: {first.name} stopped; probe through the proxy {report}")
         assert report.failed == 0, report
         assert not _events(monitor, since, "target_unhealthy"), _tail(monitor, since)
     finally:

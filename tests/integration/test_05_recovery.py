@@ -19,7 +19,7 @@ pytestmark = pytest.mark.docker
 
 
 def test_sigkill_of_a_replica_is_survived_and_it_recovers_healthy_within_30s(
-    deployed, engine, api, probe
+    deployed, engine, api, probe, progress
 ):
     name = deployed.replicas[0]
     tickets_before = api("GET", "/api/tickets?limit=200").json()
@@ -38,7 +38,10 @@ def test_sigkill_of_a_replica_is_survived_and_it_recovers_healthy_within_30s(
         assert wait_until(lambda: health_of(engine, name) == "healthy", timeout=30, interval=0.2)
         healthy_after = time.monotonic() - killed
     # Printed for the README (figures are measured, never asserted).
-    print(f"restarted after {restarted_after:.1f}s, healthy {healthy_after:.1f}s; probe {report}")
+    progress(
+        f"test_05: SIGKILL of {name}: restarted after {restarted_after:.1f}s, healthy "
+        f"{healthy_after:.1f}s; probe {report}"
+    )
     # The proxy retried whatever the killed replica dropped on the other one.
     assert report.failed == 0, report
     # Healthy means alive; the index is complete once /ready says so.
