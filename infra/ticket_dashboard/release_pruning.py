@@ -43,7 +43,10 @@ class ReleasePruningProvider(ResourceProvider):
             running = release_id(props["running"])
             for release in releases_to_prune(releases, int(props["keep"]), [running]):
                 try:
-                    client.images.remove(release.image_id, noprune=False)
+                    # By this stack's tags, not by ID: the same image may be another
+                    # stack's release too (the build is the same), and stays that.
+                    for tag in release.tags:
+                        client.images.remove(tag)
                 except docker.errors.APIError:  # still used by a container: a later run
                     continue
                 removed.append(release.id)

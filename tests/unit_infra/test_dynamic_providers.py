@@ -5,6 +5,7 @@ tests here pin that behaviour down, so the mocks cannot drift from it.
 """
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -120,3 +121,28 @@ def test_pruning_runs_again_when_the_release_or_the_count_changes(key: str) -> N
 
 def test_pruning_does_nothing_while_nothing_changes() -> None:
     assert not ReleasePruningProvider().diff("r", PRUNING, dict(PRUNING)).changes
+
+
+def test_pruning_removes_old_releases_by_this_stacks_tags(monkeypatch) -> None:
+    import docker
+
+    removed: list[str] = []
+
+    class Images:
+        def list(self, name: str):
+            return [
+                SimpleNamespace(
+                    id="sha256:" + d * 64, attrs={"Created": c}, tags=[f"{name}:{d}", f"other:{d}"]
+                )
+                for d, c in (("a", "2026-01-01"), ("b", "2026-01-02"), ("c", "2026-01-03"))
+            ]
+
+        def remove(self, tag: str) -> None:
+            removed.append(tag)
+
+    client = SimpleNamespace(images=Images(), close=lambda: None)
+    monkeypatch.setattr(docker, "from_env", lambda: client)
+    props = {"repository": "repo", "running": "sha256:" + "c" * 64, "keep": 1}
+    outs = ReleasePruningProvider().create(props).outs
+    assert removed == ["repo:b", "repo:a"]
+    assert outs["pruned"] == ["b" * 12, "a" * 12]
