@@ -37,7 +37,7 @@ PROFILES = {
     "venv": Profile(deploy=False),
     "lint": Profile(deploy=False, go_tools=("actionlint",)),
     "deploy": Profile(deploy=True),
-    "test": Profile(deploy=True, apt_tools=(CHROMIUM,), go_tools=("actionlint",)),
+    "test": Profile(deploy=True, apt_tools=(CHROMIUM,), go_tools=("actionlint", "vegeta")),
     "bench": Profile(
         deploy=True,
         apt_tools=(CHROMIUM, WRK, DOCKER_COMPOSE),

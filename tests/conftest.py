@@ -45,7 +45,9 @@ def progress(request: pytest.FixtureRequest) -> Callable[[str], None]:
             print(line, flush=True)
             return
         with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
+            # After -q's dots, which the reporter's own ensure_newline does not see.
+            if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
+                reporter.write("\n")
             reporter.write_line(line)
 
     return say

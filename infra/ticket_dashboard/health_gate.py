@@ -9,6 +9,7 @@ update, so while a gate fails the old replicas are never deleted: a failed relea
 leaves the previous one serving.
 """
 
+import contextlib
 import time
 from typing import Any
 
@@ -54,10 +55,23 @@ def wait_until_healthy(client: Any, container_id: str, timeout_seconds: float) -
         if health == "healthy":
             return
         if health == "unhealthy" or not state.get("Running"):
-            raise ContainerNeverHealthy(_why(client, attrs, health))
+            _give_up(client, container_id, _why(client, attrs, health))
         if time.monotonic() >= deadline:
-            raise ContainerNeverHealthy(_why(client, attrs, f"{health} after {timeout_seconds:g}s"))
+            _give_up(
+                client, container_id, _why(client, attrs, f"{health} after {timeout_seconds:g}s")
+            )
         time.sleep(POLL_SECONDS)
+
+
+def _give_up(client: Any, container_id: str, why: str) -> None:
+    """Stop the failed replica before failing: left running, it would hold the proxy's
+    server slots that the next release's replicas need (measured: ~4 s of 503s on the
+    `up` after a failed one). The next `up` replaces it; it stays in state until then."""
+    import docker
+
+    with contextlib.suppress(docker.errors.APIError):
+        client.api.stop(container_id, timeout=1)
+    raise ContainerNeverHealthy(why)
 
 
 def _why(client: Any, attrs: dict[str, Any], health: str) -> str:

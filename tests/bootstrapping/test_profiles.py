@@ -53,7 +53,7 @@ def test_venv_stamp_ignores_the_files_mtime(tmp_path):
         ("venv", False, (), ()),
         ("lint", False, (), ("actionlint",)),
         ("deploy", True, (), ()),
-        ("test", True, (CHROMIUM,), ("actionlint",)),
+        ("test", True, (CHROMIUM,), ("actionlint", "vegeta")),
         ("bench", True, (CHROMIUM, WRK, DOCKER_COMPOSE), ("actionlint", "vegeta")),
     ],
 )
@@ -82,7 +82,7 @@ def test_nothing_is_installed_when_every_command_is_present():
 
 def test_a_missing_go_tool_names_the_smallest_profile_that_builds_it():
     assert profile_building("actionlint") == "lint"
-    assert profile_building("vegeta") == "bench"
+    assert profile_building("vegeta") == "test"  # the integration probe
 
 
 GO_VERSION_M = """/work/.tools/bin/actionlint: go1.25.1

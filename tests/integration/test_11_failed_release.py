@@ -157,13 +157,6 @@ def test_the_next_up_with_the_good_app_converges_without_orphans(
     deployed.preview(expect_no_changes=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the failed release's replicas stay running and hold 2 of the proxy's 2 x replicas "
-    "server slots, so the recovery's new replicas get none until the old ones are deleted: "
-    "about 4 s of 503 (measured 185-284 of ~1,500). Stopping a container whose health gate "
-    "fails (or 3 slots per replica) gives 0; remove this mark with that fix.",
-)
 def test_the_recovery_fails_no_request(failed_release):
     report = failed_release.recovery_report
     assert report is not None, "the recovery up did not run"

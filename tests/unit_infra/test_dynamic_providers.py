@@ -52,10 +52,14 @@ class _Api:
     def __init__(self, *inspections: dict[str, Any]) -> None:
         self.inspections = list(inspections)
         self.asked = 0
+        self.stopped: list[str] = []
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
         self.asked += 1
         return self.inspections.pop(0) if len(self.inspections) > 1 else self.inspections[0]
+
+    def stop(self, container_id: str, timeout: int) -> None:
+        self.stopped.append(container_id)
 
     def logs(self, container_id: str, tail: int) -> bytes:
         return b"Traceback (most recent call last):\nImportError: no module named flask\n"
@@ -85,6 +89,13 @@ def test_an_unhealthy_container_fails_the_gate_with_its_last_check_and_logs() ->
     assert "ticket-dashboard-dev-dashboard-x-1" in message
     assert "HTTP 500 from /health" in message
     assert "ImportError: no module named flask" in message
+
+
+def test_a_replica_that_fails_its_gate_is_stopped_so_it_frees_its_proxy_slot() -> None:
+    client = _Client(_attrs("unhealthy", output="HTTP 500 from /health"))
+    with pytest.raises(ContainerNeverHealthy):
+        health_gate.wait_until_healthy(client, "c0ffee", 60)
+    assert client.api.stopped == ["c0ffee"]
 
 
 def test_a_container_that_exited_fails_the_gate_at_once() -> None:
