@@ -108,6 +108,35 @@ class Replica:
     release: pulumi.Input[str]
 
 
+ROLE_EXTRAS = frozenset(
+    {"ports", "wait", "wait_timeout", "stop_signal", "stop_timeout", "destroy_grace_seconds"}
+)
+"""The ``docker.Container`` arguments a role may add; none of them weakens the baseline."""
+
+# Passed by hardened_container itself (name is its own parameter, so Python refuses it).
+_SET_BY_HARDENED_CONTAINER = frozenset({"opts"})
+
+
+def refuse_overrides(baseline: dict[str, Any], extra: dict[str, Any]) -> None:
+    """A TypeError naming each key of ``extra`` that the baseline sets, or that is no
+    ``ROLE_EXTRAS`` entry: the merge would otherwise let it silently win."""
+    taken = sorted(extra.keys() & (baseline.keys() | _SET_BY_HARDENED_CONTAINER))
+    if taken:
+        raise TypeError(
+            f"hardened_container: {', '.join(taken)} is set by the container baseline"
+            " (HARDENING, the stack's limits and logging, or hardened_container itself)"
+            " and cannot be overridden by a component; change HARDENING in"
+            " container_baseline.py or the stack config instead"
+        )
+    unknown = sorted(extra.keys() - ROLE_EXTRAS)
+    if unknown:
+        raise TypeError(
+            f"hardened_container: {', '.join(unknown)} is not an argument a role may add"
+            f" (ROLE_EXTRAS: {', '.join(sorted(ROLE_EXTRAS))}); if the role needs it and it"
+            " weakens nothing, add it to ROLE_EXTRAS in container_baseline.py"
+        )
+
+
 def hardened_container(
     parent: pulumi.Resource,
     name: str,
@@ -123,9 +152,10 @@ def hardened_container(
 ) -> docker.Container:
     """The ``<name>-container`` of a component: the baseline plus what only ``role`` has.
 
-    ``extra`` takes further ``docker.Container`` arguments (ports, wait) for the one role
-    that needs them, so the baseline cannot be overridden by accident: a duplicate keyword
-    is a TypeError. A ``replica`` is named per release and replaced create-first.
+    ``extra`` takes the further ``docker.Container`` arguments in ``ROLE_EXTRAS`` (ports,
+    wait, stop behaviour) for the roles that need them. Any other key, above all one the
+    baseline sets, is a TypeError (``refuse_overrides``): a component cannot weaken the
+    baseline. A ``replica`` is named per release and replaced create-first.
     """
     naming = shared.baseline.naming
     labels: dict[str, pulumi.Input[str]] = {**naming.labels(role)}
@@ -146,8 +176,9 @@ def hardened_container(
         **_identity_and_privileges(HARDENING),
         **_resource_limits(shared.baseline.limits),
         **_lifecycle(shared.baseline),
-        **extra,
     }
+    refuse_overrides(args, extra)
+    args.update(extra)
     if replica is None:
         container_name: pulumi.Input[str] = naming.container(role)
         opts = _fixed_name_options(parent)
