@@ -16,13 +16,13 @@ import functools
 import hashlib
 import shutil
 import subprocess
-import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .go_build import build_tool, go_env, require_go, run_go
 from .progress import BootstrapError, step
+from .safe_tar import unpack_tree
 
 ENV_DIR = "TD_UPSTREAM_SOURCES"
 SUMS = "SHA256SUMS"
@@ -127,13 +127,7 @@ def unpack(archive: Path, destination: Path) -> Path:
     """Unpack a ``git archive`` tarball (one top folder) fresh into ``destination``."""
     shutil.rmtree(destination, ignore_errors=True)
     destination.mkdir(parents=True)
-    with tarfile.open(archive) as tar:
-        members = tar.getmembers()
-        top = members[0].name.split("/")[0]
-        for member in members:
-            member.name = member.name[len(top) :].lstrip("/") or "."
-        # "data" refuses absolute paths, links out of the tree and device files.
-        tar.extractall(destination, members=members, filter="data")
+    unpack_tree(archive, destination)
     return destination
 
 

@@ -98,9 +98,11 @@ def test_unpack_strips_the_top_folder_and_refuses_escapes(tmp_path):
     upstream_sources.unpack(good, tmp_path / "out")
     assert (tmp_path / "out" / "a" / "b.txt").read_bytes() == b"x"
     evil = _tarball(tmp_path / "evil.tar.gz", {"top/ok": b"", "top/../../escape": b"x"})
-    with pytest.raises(tarfile.OutsideDestinationError):
+    with pytest.raises(BootstrapError) as raised:
         upstream_sources.unpack(evil, tmp_path / "out2")
+    assert "'top/../../escape'" in raised.value.what
     assert not (tmp_path / "escape").exists()
+    assert list((tmp_path / "out2").iterdir()) == []
 
 
 def _tarball(path: Path, files: dict[str, bytes]) -> Path:
