@@ -1,4 +1,5 @@
-"""Build one binary from a wrapper module under bootstrap/go/ with the machine's Go.
+"""Build one binary from a wrapper module under bootstrap/go/ with the machine's Go
+(go_toolchain.py says which go that is).
 
 The binary is built to a temporary path and renamed into place, so an interrupted
 or failed build never leaves a broken executable where the CLI would find it.
@@ -7,10 +8,10 @@ or failed build never leaves a broken executable where the CLI would find it.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
+from .go_toolchain import require_go
 from .progress import BootstrapError, step
 
 
@@ -18,17 +19,10 @@ def go_env() -> dict[str, str]:
     env = dict(os.environ)
     # GOTOOLCHAIN=local: never download another Go toolchain (not a registry here).
     env.update({"GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"})
+    # The chosen go first on PATH, so a generator or tool that runs `go` gets the same one
+    # (it may be /usr/local/go/bin/go, which a clean PATH lacks).
+    env["PATH"] = os.pathsep.join([str(Path(require_go()).parent), env.get("PATH", "")])
     return env
-
-
-def require_go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        raise BootstrapError(
-            "no Go toolchain on PATH: it is needed to build the Pulumi CLI and plugins",
-            "apt-get install -y golang-go (or install Go >= 1.25), then re-run: make bootstrap",
-        )
-    return go
 
 
 def run_go(args: list[str], cwd: Path, what: str) -> str:
