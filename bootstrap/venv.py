@@ -37,6 +37,10 @@ def ensure_venv(root: Path, rerun: str) -> None:
     wanted = requirements_stamp(requirements)
     found = stamp.read_text(encoding="utf-8") if stamp.exists() else None
     action = venv_action(python.exists(), found, wanted)
+    if action == "install" and not pip_runs(python):
+        # `python3 -m venv` on a host without python3-venv (no ensurepip) fails after
+        # making the python: once python3-venv is there, it must run again, not pip.
+        action = "create"
     if action == "keep":
         say(f"venv {venv} matches {requirements.name}")
     else:
@@ -50,6 +54,13 @@ def ensure_venv(root: Path, rerun: str) -> None:
             _run([*pip, "-r", str(requirements)], f"pip install -r {requirements.name}", fix)
         stamp.write_text(wanted, encoding="utf-8")
     _link_program_venv(root)
+
+
+def pip_runs(python: Path) -> bool:
+    result = subprocess.run(
+        [str(python), "-m", "pip", "--version"], capture_output=True, check=False
+    )
+    return result.returncode == 0
 
 
 def _link_program_venv(root: Path) -> None:
