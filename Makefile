@@ -17,7 +17,7 @@ TO ?=
 OPS := env PYTHONPATH=infra $(PY) -m
 
 .PHONY: help venv bootstrap bootstrap-test bootstrap-lint bootstrap-bench up preview down status \
-        releases rollback verify test lint unit bench settings-table clean
+        releases rollback unlock verify test lint unit bench settings-table clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,8 +39,9 @@ bootstrap-bench: ## what `make bench` needs: bootstrap-test's, plus wrk, docker-
 
 up: bootstrap ## deploy STACK (default dev) and print its URL (drops a rollback's pin)
 	@$(RUN) pulumi stack select --create $(STACK)
+	@$(RUN) $(OPS) ops.converge $(STACK)
 	@$(RUN) $(OPS) ops.releases unpin $(STACK)
-	@$(RUN) pulumi up --yes --skip-preview --stack $(STACK)
+	@$(RUN) pulumi up --yes --skip-preview --stack $(STACK) --policy-pack policy
 	@echo "Dashboard: $$($(RUN) pulumi stack output url --stack $(STACK))"
 	@echo "Stop it with: make down STACK=$(STACK)"
 
@@ -55,18 +56,23 @@ preview: bootstrap ## pulumi preview with the policy pack
 	@$(RUN) pulumi preview --stack $(STACK) --policy-pack policy
 
 down: bootstrap ## destroy STACK (with protectData its volumes stay; it says which)
+	@$(RUN) $(OPS) ops.converge $(STACK)
 	@$(RUN) pulumi destroy --yes --stack $(STACK)
 	@$(PYTHON) -m ops.leftovers $(STACK)
 
-status: bootstrap ## the deployed STACK, seen from the host through its published URL
-	@$(RUN) $(PYTHON) -m ops.status $(STACK)
+status: bootstrap ## the deployed STACK, seen from the host through its published URL, and its orphans
+	@$(RUN) $(OPS) ops.status $(STACK)
+
+unlock: venv ## clear STACK's update lock (only when the run that holds it is gone)
+	@$(RUN) pulumi cancel --yes --stack $(STACK)
 
 verify: venv ## testinfra suite against the deployed STACK
 	@$(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
 
-lint: bootstrap-lint ## ruff, ruff format --check, actionlint
+lint: bootstrap-lint ## ruff, ruff format --check, hadolint, actionlint
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@.venv/bin/hadolint app/Dockerfile
 	@$(PYTHON) -m bootstrap.tool actionlint .github/workflows/*.yml
 
 unit: venv ## unit and functional tests (app, infra with mocks, bootstrap decisions)
