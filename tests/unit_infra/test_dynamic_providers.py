@@ -8,12 +8,14 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+import docker
 import pytest
 
 from ticket_dashboard import health_gate
 from ticket_dashboard.health_gate import ContainerNeverHealthy, HealthGateProvider
 from ticket_dashboard.name_token import TOKEN_BYTES, NameTokenProvider
 from ticket_dashboard.release_pruning import ReleasePruningProvider
+from ticket_dashboard.workload import HEALTHCHECK_COMMAND
 
 # --- NameToken ------------------------------------------------------------------------------
 
@@ -49,14 +51,34 @@ def _attrs(health: str | None, running: bool = True, output: str = "") -> dict[s
 
 
 class _Api:
-    def __init__(self, *inspections: dict[str, Any]) -> None:
-        self.inspections = list(inspections)
+    """The low-level client's calls the gate makes: inspections in turn (the last one
+    repeats), and one readiness probe exec answer per exec in turn (the last repeats)."""
+
+    def __init__(self, inspections: list[dict[str, Any]], probes: list[tuple[int, str]]) -> None:
+        self.inspections = inspections
+        self.probes = probes
         self.asked = 0
+        self.execs: list[tuple[str, list[str]]] = []
+        self.answers: dict[str, tuple[int, str]] = {}
         self.stopped: list[str] = []
 
     def inspect_container(self, container_id: str) -> dict[str, Any]:
         self.asked += 1
         return self.inspections.pop(0) if len(self.inspections) > 1 else self.inspections[0]
+
+    def exec_create(self, container_id: str, cmd: list[str]) -> dict[str, str]:
+        self.execs.append((container_id, cmd))
+        if not self.probes:
+            raise docker.errors.APIError("409 Conflict", explanation="container is not running")
+        exec_id = f"exec-{len(self.execs)}"
+        self.answers[exec_id] = self.probes.pop(0) if len(self.probes) > 1 else self.probes[0]
+        return {"Id": exec_id}
+
+    def exec_start(self, exec_id: str) -> bytes:
+        return self.answers[exec_id][1].encode() + b"\n"
+
+    def exec_inspect(self, exec_id: str) -> dict[str, int]:
+        return {"ExitCode": self.answers[exec_id][0]}
 
     def stop(self, container_id: str, timeout: int) -> None:
         self.stopped.append(container_id)
@@ -65,9 +87,13 @@ class _Api:
         return b"Traceback (most recent call last):\nImportError: no module named flask\n"
 
 
+READY = (0, "healthy")
+INDEXING = (1, "GET /ready on port 8000 returned 503: not ready: index")
+
+
 class _Client:
-    def __init__(self, *inspections: dict[str, Any]) -> None:
-        self.api = _Api(*inspections)
+    def __init__(self, *inspections: dict[str, Any], probes: tuple = (READY,)) -> None:
+        self.api = _Api(list(inspections), list(probes))
 
 
 @pytest.fixture(autouse=True)
@@ -75,16 +101,72 @@ def _no_sleeping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(health_gate.time, "sleep", lambda _seconds: None)
 
 
-def test_the_gate_opens_once_the_container_is_healthy() -> None:
+def test_the_gate_opens_once_the_container_is_healthy_and_ready() -> None:
     client = _Client(_attrs("starting"), _attrs("starting"), _attrs("healthy"))
-    health_gate.wait_until_healthy(client, "c0ffee", 60)
+    opened = health_gate.wait_until_ready(client, "c0ffee", 60)
     assert client.api.asked == 3
+    assert opened["waited_for"] == "ready"
+
+
+def test_readiness_is_asked_through_the_engine_with_the_images_own_probe() -> None:
+    client = _Client(_attrs("healthy"))
+    health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert client.api.execs == [("c0ffee", [*HEALTHCHECK_COMMAND, "--path", "/ready"])]
+
+
+def test_readiness_is_not_asked_before_the_container_is_live() -> None:
+    client = _Client(_attrs("starting"), _attrs("starting"), _attrs("healthy"))
+    health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert len(client.api.execs) == 1
+
+
+def test_a_live_replica_still_indexing_keeps_the_gate_closed_until_ready() -> None:
+    client = _Client(_attrs("healthy"), probes=(INDEXING, INDEXING, READY))
+    opened = health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert len(client.api.execs) == 3
+    assert opened["waited_for"] == "ready"
+    assert client.api.stopped == []
+
+
+def test_readiness_probes_are_spaced_wider_than_inspections(monkeypatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(health_gate.time, "sleep", slept.append)
+    client = _Client(_attrs("starting"), _attrs("healthy"), probes=(INDEXING, READY))
+    health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert slept == [health_gate.POLL_SECONDS, health_gate.READY_POLL_SECONDS]
+    assert health_gate.READY_POLL_SECONDS > health_gate.POLL_SECONDS
+
+
+def test_an_image_whose_probe_cannot_ask_ready_opens_on_liveness_and_says_so() -> None:
+    usage = (2, "healthcheck: error: unrecognized arguments: --path /ready")
+    client = _Client(_attrs("healthy"), probes=(usage,))
+    opened = health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert opened["waited_for"].startswith("live")
+
+
+def test_a_replica_live_but_not_ready_at_the_timeout_fails_the_gate_with_what_to_do() -> None:
+    client = _Client(_attrs("healthy"), probes=(INDEXING,))
+    with pytest.raises(ContainerNeverHealthy) as failed:
+        health_gate.wait_until_ready(client, "c0ffee", 0)
+    message = str(failed.value)
+    assert "ticket-dashboard-dev-dashboard-x-1 is live but not ready after 0s" in message
+    assert "not ready: index" in message
+    assert "healthWaitTimeoutSeconds" in message
+    assert "ImportError: no module named flask" in message
+    assert client.api.stopped == ["c0ffee"]
+
+
+def test_a_container_that_stops_while_being_probed_fails_the_gate_as_stopped() -> None:
+    client = _Client(_attrs("healthy"), _attrs("healthy", running=False), probes=())
+    with pytest.raises(ContainerNeverHealthy, match="exit code 3"):
+        health_gate.wait_until_ready(client, "c0ffee", 60)
+    assert client.api.stopped == ["c0ffee"]
 
 
 def test_an_unhealthy_container_fails_the_gate_with_its_last_check_and_logs() -> None:
     client = _Client(_attrs("unhealthy", output="HTTP 500 from /health"))
     with pytest.raises(ContainerNeverHealthy) as failed:
-        health_gate.wait_until_healthy(client, "c0ffee", 60)
+        health_gate.wait_until_ready(client, "c0ffee", 60)
     message = str(failed.value)
     assert "ticket-dashboard-dev-dashboard-x-1" in message
     assert "HTTP 500 from /health" in message
@@ -94,20 +176,30 @@ def test_an_unhealthy_container_fails_the_gate_with_its_last_check_and_logs() ->
 def test_a_replica_that_fails_its_gate_is_stopped_so_it_frees_its_proxy_slot() -> None:
     client = _Client(_attrs("unhealthy", output="HTTP 500 from /health"))
     with pytest.raises(ContainerNeverHealthy):
-        health_gate.wait_until_healthy(client, "c0ffee", 60)
+        health_gate.wait_until_ready(client, "c0ffee", 60)
     assert client.api.stopped == ["c0ffee"]
 
 
 def test_a_container_that_exited_fails_the_gate_at_once() -> None:
     client = _Client(_attrs("starting", running=False))
     with pytest.raises(ContainerNeverHealthy, match="exit code 3"):
-        health_gate.wait_until_healthy(client, "c0ffee", 60)
+        health_gate.wait_until_ready(client, "c0ffee", 60)
     assert client.api.asked == 1
+    assert client.api.execs == []
 
 
 def test_a_container_still_starting_at_the_timeout_fails_the_gate() -> None:
     with pytest.raises(ContainerNeverHealthy, match="starting after 0s"):
-        health_gate.wait_until_healthy(_Client(_attrs("starting")), "c0ffee", 0)
+        health_gate.wait_until_ready(_Client(_attrs("starting")), "c0ffee", 0)
+
+
+def test_the_gate_keeps_what_it_waited_for_in_its_state(monkeypatch) -> None:
+    client = _Client(_attrs("healthy"))
+    client.close = lambda: None
+    monkeypatch.setattr(docker, "from_env", lambda: client)
+    outs = HealthGateProvider().create({"container_id": "c0ffee", "timeout_seconds": 60}).outs
+    assert (outs["container_id"], outs["waited_for"]) == ("c0ffee", "ready")
+    assert outs["ready_after_seconds"] >= outs["live_after_seconds"] >= 0
 
 
 def test_only_a_new_container_is_waited_for_again() -> None:
@@ -120,7 +212,12 @@ def test_only_a_new_container_is_waited_for_again() -> None:
 
 # --- ReleasePruning -------------------------------------------------------------------------
 
-PRUNING = {"repository": "ticket-dashboard-dev", "running": "sha256:" + "a" * 64, "keep": 5}
+PRUNING = {
+    "repository": "ticket-dashboard-dev",
+    "running": "sha256:" + "a" * 64,
+    "keep": 5,
+    "healthy": ["a" * 12],
+}
 
 
 @pytest.mark.parametrize("key", ["running", "keep"])
