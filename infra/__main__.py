@@ -81,7 +81,7 @@ monitor = Monitor(
     # Start watching once the service is up (healthy replicas, a healthy proxy).
     opts=pulumi.ResourceOptions(depends_on=[dashboard, proxy]),
 )
-ReleasePruning(
+releases = ReleasePruning(
     "releases",
     naming.image_repository,
     running=release_image,
@@ -94,6 +94,7 @@ pulumi.export("host_port", proxy.host_port)
 pulumi.export("proxy_container", proxy.container_name)
 pulumi.export("dashboard_containers", dashboard.replica_names)
 pulumi.export("release", dashboard.release)
+pulumi.export("healthy_releases", releases.healthy)
 pulumi.export("backup_container", backup.container_name)
 pulumi.export("monitor_container", monitor.container_name)
 pulumi.export("image", release_image)

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_docker as docker
 
 from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.sbom import ImageSbom, sbom_path
 
 IMAGE_TYPE = "ticket-dashboard:index:Image"
 PLATFORM = "linux/amd64"
@@ -48,6 +49,9 @@ class AppImage(pulumi.ComponentResource):
     image_name: pulumi.Output[str]
     """The content-hash tag, e.g. ``ticket-dashboard-prod:3f2a...``."""
 
+    sbom: ImageSbom
+    """The build's CycloneDX SBOM (sbom.py), written when the image ID changes."""
+
     def __init__(
         self, name: str, args: ImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
@@ -69,6 +73,14 @@ class AppImage(pulumi.ComponentResource):
         self.image_name = image.image_name
         self.reference = pulumi.Output.all(image.repo_digest, image.image_name).apply(
             lambda values: image_reference(values[0], values[1])
+        )
+        repository = args.naming.image_repository
+        self.sbom = ImageSbom(
+            f"{name}-sbom",
+            image_id=self.reference,
+            image_name=self.image_name,
+            path=self.reference.apply(lambda image_id: str(sbom_path(repository, image_id))),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"reference": self.reference, "image_name": self.image_name})
 

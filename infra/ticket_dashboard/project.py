@@ -34,3 +34,6 @@ DEFAULT_BASE_IMAGE = _shared_setting("default-base-image")
 
 PROXY_IMAGE = _shared_setting("proxy-image")
 """The proxy container's image, which bootstrap builds (HAProxy from Debian)."""
+
+TOOLS_DIR = PROJECT_ROOT / _shared_setting("tools-dir")
+"""What bootstrap builds and the program writes beside the repository (never committed)."""

@@ -70,6 +70,29 @@ def previous_release(releases: Sequence[Release], current: str) -> Release | Non
     return releases[index + 1] if index + 1 < len(releases) else None
 
 
+def rollback_target(
+    releases: Sequence[Release], running: str | None, healthy: Iterable[str]
+) -> Release | None:
+    """``make rollback``'s default: the newest release built before ``running`` that ran
+    healthy. A release built in between that failed its gates never ran, so it is skipped;
+    going by build order, a second rollback steps back further instead of returning."""
+    ran_healthy = set(healthy)
+    ids = [release.id for release in releases]
+    older = releases[ids.index(running) + 1 :] if running in ids else releases
+    return next((release for release in older if release.id in ran_healthy), None)
+
+
+HEALTHY_KEPT = 50
+"""Entries of the healthy record; far more than ``releasesKept`` allows (1-50)."""
+
+
+def record_healthy(healthy: Sequence[str], running: str, pruned: Iterable[str]) -> list[str]:
+    """The record after ``running`` ran healthy: it first, then the earlier ones, less
+    those just pruned (they cannot be rolled back to any more)."""
+    gone = {running, *pruned}
+    return [running, *(release for release in healthy if release not in gone)][:HEALTHY_KEPT]
+
+
 def releases_to_prune(
     releases: Sequence[Release], keep: int, protected: Iterable[str]
 ) -> list[Release]:

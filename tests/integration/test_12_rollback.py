@@ -1,8 +1,9 @@
 """A rollback is an ordinary `up` with the release pinned: no rebuild, no failed request.
 
-The target is chosen as `make rollback` chooses it (ops.releases: the release built
-before the running one) and pinned through the same config key; then the pin is dropped
-and the next `up` runs the build of app/ again.
+The target is chosen as `make rollback` chooses it (ops.releases: the newest release built
+before the running one that ran healthy, so test_11's failed release is never it) and
+pinned through the same config key; then the pin is dropped and the next `up` runs the
+build of app/ again.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import pytest
 from pulumi import automation as auto
 
-from ops.releases import PIN_KEY, find_release, previous_release, releases_of
+from ops.releases import HEALTHY_OUTPUT, PIN_KEY, find_release, releases_of
 from ticket_dashboard.naming import DASHBOARD, LABEL_RELEASE
-from ticket_dashboard.releases import release_id
+from ticket_dashboard.releases import release_id, rollback_target
 
 from .conftest import OperationLog
 
@@ -39,8 +40,10 @@ def test_a_rollback_runs_the_previous_release_without_a_rebuild_or_a_failed_requ
 ):
     running = deployed.release
     releases = releases_of(deployed.name)
-    target = previous_release(releases, running)
-    assert target is not None, f"no release before {running}: {[r.id for r in releases]}"
+    healthy = deployed.outputs[HEALTHY_OUTPUT]
+    assert healthy[0] == running, healthy
+    target = rollback_target(releases, running, healthy)
+    assert target is not None, f"none before {running} ran healthy: {healthy}"
     deployed.stack.set_config(PIN_KEY, auto.ConfigValue(find_release(releases, target.id).id))
     operations = OperationLog()
     progress(f"test_12: rollback {running} -> {target.id} under the probe ...")
@@ -50,6 +53,7 @@ def test_a_rollback_runs_the_previous_release_without_a_rebuild_or_a_failed_requ
     assert report.failed == 0, report
     assert deployed.release == target.id
     assert _running_releases(deployed, engine) == {target.id}
+    assert deployed.outputs[HEALTHY_OUTPUT][:2] == [target.id, running]
     # The image resource is the build of app/, unchanged: nothing was rebuilt.
     assert operations.ops_of(IMAGE) == {"same"}, operations.ops.get(IMAGE)
     deployed.preview(expect_no_changes=True)

@@ -1,19 +1,28 @@
-"""Release bookkeeping: ids, order, the previous release, pruning and pins."""
+"""Release bookkeeping: ids, order, the rollback target, the healthy record, pruning, pins,
+and the table `make releases` prints."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
+import docker
 import pytest
 
+from ops.releases import NO_SBOM, release_rows
+from ticket_dashboard.release_pruning import ReleasePruningProvider
 from ticket_dashboard.releases import (
+    HEALTHY_KEPT,
     Release,
     ReleaseNotFound,
     find_release,
     pinned_image,
     previous_release,
+    record_healthy,
     release_id,
     releases_to_prune,
+    rollback_target,
     stack_releases,
 )
+from ticket_dashboard.sbom import sbom_path
 
 REPO = "ticket-dashboard-dev"
 
@@ -87,3 +96,101 @@ def test_an_unknown_pin_names_the_releases_there_are_and_the_fix() -> None:
     message = str(raised.value)
     assert "c" * 12 in message and "make releases" in message
     assert "pulumi config rm ticket-dashboard:release" in message
+
+
+# --- the rollback target: the last release that ran healthy ---------------------------------
+
+# Built in this order: a and b ran healthy, f failed its gates (it never ran), c runs now.
+A, B, F, C = (
+    Release(id=d * 12, image_id="sha256:" + d * 64, created=f"2026-12-01T1{n}:00:00Z", tags=())
+    for n, d in enumerate("abfc")
+)
+HISTORY = [C, F, B, A]  # newest first, as stack_releases lists them
+RAN_HEALTHY = [C.id, B.id, A.id]
+
+
+def test_rollback_skips_a_failed_release_built_in_between() -> None:
+    assert previous_release(HISTORY, C.id) == F  # what the default used to be
+    assert rollback_target(HISTORY, C.id, RAN_HEALTHY) == B
+
+
+def test_a_second_rollback_steps_further_back_in_build_order() -> None:
+    # After rolling back to b, b ran healthy most recently; the next default is a, not c.
+    assert rollback_target(HISTORY, B.id, [B.id, C.id, A.id]) == A
+
+
+def test_rollback_has_no_default_when_nothing_older_ran_healthy() -> None:
+    assert rollback_target(HISTORY, A.id, RAN_HEALTHY) is None
+    # A stack recorded before the record existed knows only its running release.
+    assert rollback_target(HISTORY, C.id, [C.id]) is None
+
+
+def test_without_a_running_release_the_newest_that_ran_healthy_is_the_target() -> None:
+    assert rollback_target([F, B, A], None, RAN_HEALTHY) == B
+
+
+def test_the_healthy_record_puts_the_release_that_just_ran_first() -> None:
+    assert record_healthy([B.id, A.id], C.id, []) == [C.id, B.id, A.id]
+    assert record_healthy([C.id, B.id, A.id], B.id, []) == [B.id, C.id, A.id]
+
+
+def test_the_healthy_record_forgets_pruned_releases_and_stays_bounded() -> None:
+    assert record_healthy([B.id, A.id], C.id, [A.id]) == [C.id, B.id]
+    long = [f"{n:012x}" for n in range(HEALTHY_KEPT + 5)]
+    assert len(record_healthy(long, C.id, [])) == HEALTHY_KEPT
+
+
+# --- the record as the pruning resource keeps it ----------------------------------------------
+
+
+@pytest.fixture
+def quiet_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine holding nothing of the repository: nothing to prune."""
+    images = SimpleNamespace(list=lambda name: [], remove=lambda tag: None)
+    monkeypatch.setattr(docker, "from_env", lambda: SimpleNamespace(images=images, close=dict))
+
+
+def _props(release: Release) -> dict:
+    return {"repository": REPO, "running": release.image_id, "keep": 5, "pruned": None}
+
+
+def test_a_release_that_passed_its_gates_is_recorded_healthy(quiet_engine: None) -> None:
+    provider = ReleasePruningProvider()
+    first = provider.create(_props(A)).outs
+    assert first["healthy"] == [A.id]
+    after = provider.update(REPO, first, _props(B)).outs
+    assert after["healthy"] == [B.id, A.id]
+
+
+def test_state_from_before_the_record_is_written_on_the_next_up(quiet_engine: None) -> None:
+    provider = ReleasePruningProvider()
+    old_state = {**_props(C), "pruned": []}  # no "healthy": written by the earlier program
+    assert provider.diff(REPO, old_state, _props(C)).changes
+    recorded = provider.update(REPO, old_state, _props(C)).outs
+    assert recorded["healthy"] == [C.id]
+    assert not provider.diff(REPO, recorded, _props(C)).changes
+
+
+# --- make releases ----------------------------------------------------------------------------
+
+
+def test_the_listing_marks_running_pinned_and_healthy_and_names_each_sbom(tmp_path: Path) -> None:
+    written = sbom_path(REPO, C.image_id, tmp_path)
+    written.parent.mkdir(parents=True)
+    written.write_text("{}")
+    header, *rows = release_rows(
+        HISTORY, running=C.id, pinned=None, healthy=RAN_HEALTHY, repository=REPO, sbom_dir=tmp_path
+    )
+    assert header.split() == ["RELEASE", "BUILT", "NOTE", "SBOM"]
+    by_id = {row.split()[0]: row for row in rows}
+    assert list(by_id) == [C.id, F.id, B.id, A.id]
+    assert "running, ran healthy" in by_id[C.id] and by_id[C.id].endswith(str(written))
+    assert "ran healthy" not in by_id[F.id] and by_id[F.id].endswith(NO_SBOM)
+    assert "ran healthy" in by_id[B.id] and by_id[B.id].endswith(NO_SBOM)
+
+
+def test_the_listing_marks_a_pin(tmp_path: Path) -> None:
+    _, *rows = release_rows(
+        HISTORY, running=C.id, pinned=B.id, healthy=[], repository=REPO, sbom_dir=tmp_path
+    )
+    assert [row.split()[0] for row in rows if "pinned" in row] == [B.id]

@@ -677,6 +677,7 @@ EXPORTS = {
     "proxy_container",
     "dashboard_containers",
     "release",
+    "healthy_releases",
     "backup_container",
     "monitor_container",
     "image",
