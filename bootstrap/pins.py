@@ -1,7 +1,8 @@
 """The versions the whole bootstrap follows, read from requirements.txt.
 
 The Pulumi CLI must equal the `pulumi` SDK pin and the docker plugin the
-`pulumi-docker` pin, so there is one place to bump them.
+`pulumi-docker` pin, so there is one place to bump them. The binaries learn their
+version from the linker (``-X``), whichever source builds them: the flags are here too.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+SDK_VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+"""The CLI and the language host report this; the CLI compares plugin versions with it."""
+PROVIDER_VERSION_VAR = "github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version"
 
 _PIN = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+)")
 
@@ -29,3 +34,13 @@ def read_pins(requirements: Path) -> Pins:
     if missing:
         raise ValueError(f"{requirements}: no exact pin (name==version) for {', '.join(missing)}")
     return Pins(pulumi=found["pulumi"], pulumi_docker=found["pulumi-docker"])
+
+
+def engine_ldflags(pulumi_version: str) -> str:
+    """Linker flags of the CLI and the language host (``v``-prefixed, as upstream tags)."""
+    return f"-s -w -X {SDK_VERSION_VAR}=v{pulumi_version}"
+
+
+def provider_ldflags(pulumi_docker_version: str) -> str:
+    """Linker flags of the docker resource plugin (unprefixed, as its plugin version)."""
+    return f"-s -w -X {PROVIDER_VERSION_VAR}={pulumi_docker_version}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import upstream_sources
 from .go_build import build_tool, go_env, require_go, run_go
-from .pins import Pins
+from .pins import Pins, engine_ldflags, provider_ldflags
 from .progress import BootstrapError, say, step
 from .settings import tools_dir
 
@@ -27,8 +27,6 @@ LANGUAGE_PACKAGE = LANGUAGE_MODULE
 PROVIDER_MODULE = "github.com/pulumi/pulumi-docker/provider/v5"
 UPSTREAM_MODULE = "github.com/kreuzwerker/terraform-provider-docker"
 PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-docker"
-SDK_VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
-PROVIDER_VERSION_VAR = f"{PROVIDER_MODULE}/pkg/version.Version"
 
 
 @dataclass(frozen=True)
@@ -136,8 +134,7 @@ def _ensure_cli_binary(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
     if _version_of(cli) == f"v{pins.pulumi}":
         say(f"pulumi v{pins.pulumi} already built in {tools.bin_dir}")
         return
-    flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
-    build_tool(go_dir / "pulumi-cli", CLI_PACKAGE, cli, flags)
+    build_tool(go_dir / "pulumi-cli", CLI_PACKAGE, cli, engine_ldflags(pins.pulumi))
 
 
 def _ensure_language_host(sources: PluginSources, tools: Toolchain, pins: Pins) -> None:
@@ -147,11 +144,11 @@ def _ensure_language_host(sources: PluginSources, tools: Toolchain, pins: Pins) 
         say("pulumi-language-python already built")
         return
     if _module_served(sources.go_dir / "pulumi-language-python", LANGUAGE_MODULE):
-        flags = f"-s -w -X {SDK_VERSION_VAR}=v{pins.pulumi}"
+        flags = engine_ldflags(pins.pulumi)
         build_tool(sources.go_dir / "pulumi-language-python", LANGUAGE_PACKAGE, host, flags)
         return
     if archives is None:
-        raise _no_source("pulumi-language-python", f"v{pins.pulumi}")
+        raise _no_source("pulumi-language-python", f"v{pins.pulumi}", pins)
     upstream_sources.build_language_host(archives, sources.src_root, host, pins.pulumi)
 
 
@@ -189,7 +186,7 @@ def _build_docker_binary(
     if _module_served(module_dir, PROVIDER_MODULE):
         _build_docker_plugin(module_dir, plugin, pins)
     elif archives is None:
-        raise _no_source("pulumi-resource-docker", pins.pulumi_docker)
+        raise _no_source("pulumi-resource-docker", pins.pulumi_docker, pins)
     else:
         version = pins.pulumi_docker
         upstream_sources.build_docker_provider(archives, sources.src_root, plugin, version)
@@ -223,13 +220,14 @@ def _module_served(module_dir: Path, module: str) -> bool:
     return False
 
 
-def _no_source(binary: str, version: str) -> BootstrapError:
+def _no_source(binary: str, version: str, pins: Pins) -> BootstrapError:
     return BootstrapError(
         f"{binary} {version}: no source works here (no pulumi on PATH with it, the Go "
         f"module proxy refuses it, no upstream archives in ${upstream_sources.ENV_DIR} "
         "or ../shared/third_party)",
         "on a normal host: curl -fsSL https://get.pulumi.com | sh -s -- --version "
-        "3.246.0 && pulumi plugin install resource docker 5.1.0; here: put the upstream "
+        f"{pins.pulumi} && pulumi plugin install resource docker {pins.pulumi_docker}; "
+        "here: put the upstream "
         f"archives and their SHA256SUMS in a folder and export {upstream_sources.ENV_DIR}=it",
     )
 
@@ -242,8 +240,7 @@ def _build_docker_plugin(module_dir: Path, plugin: Path, pins: Pins) -> None:
     shutil.rmtree(build_dir, ignore_errors=True)
     shutil.copytree(module_dir, build_dir)
     run_go(["mod", "edit", f"-replace={PROVIDER_MODULE}={source}"], build_dir, "go mod edit")
-    flags = f"-s -w -X {PROVIDER_VERSION_VAR}={pins.pulumi_docker}"
-    build_tool(build_dir, PROVIDER_PACKAGE, plugin, flags)
+    build_tool(build_dir, PROVIDER_PACKAGE, plugin, provider_ldflags(pins.pulumi_docker))
 
 
 def _provider_source(module_dir: Path, src_root: Path) -> Path:

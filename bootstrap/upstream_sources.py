@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .go_build import build_tool, go_env, require_go, run_go
+from .pins import engine_ldflags, provider_ldflags
 from .progress import BootstrapError, step
 from .safe_tar import unpack_tree
 
@@ -143,7 +144,7 @@ def build_docker_provider(archives: Archives, src_root: Path, plugin: Path, vers
     with step("generating the provider schema (go run ./generate.go)"):
         env_dir = provider / "cmd" / "pulumi-resource-docker"
         _run([require_go(), "run", "./generate.go"], env_dir, "generate.go", {"VERSION": version})
-    flags = f"-s -w -X github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version={version}"
+    flags = provider_ldflags(version)
     build_tool(provider, "./cmd/pulumi-resource-docker", plugin, flags, source="upstream archive")
     mark_current(plugin, key)
 
@@ -164,8 +165,7 @@ def build_language_host(archives: Archives, src_root: Path, host: Path, version:
                 "go mod edit",
             )
         run_go(["mod", "tidy"], module, "go mod tidy")
-    flags = f"-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v{version}"
-    build_tool(module, ".", host, flags, source="upstream archive")
+    build_tool(module, ".", host, engine_ldflags(version), source="upstream archive")
     for name, relative in _HELPERS.items():
         target = host.parent / name
         shutil.copyfile(tree / relative, target)

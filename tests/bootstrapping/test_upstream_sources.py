@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 from bootstrap import pulumi_tools, upstream_sources
+from bootstrap.pins import (
+    PROVIDER_VERSION_VAR,
+    SDK_VERSION_VAR,
+    Pins,
+    engine_ldflags,
+    provider_ldflags,
+)
 from bootstrap.progress import BootstrapError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,11 +66,18 @@ def test_missing_archives_fall_through(tmp_path, missing):
     assert upstream_sources.checked_archives(folder, NAMES) is None
 
 
-def test_no_source_error_names_the_binary_and_the_official_install():
-    error = pulumi_tools._no_source("pulumi-resource-docker", "5.1.0")
-    assert "pulumi-resource-docker 5.1.0" in error.what
-    assert "pulumi plugin install resource docker 5.1.0" in error.fix
+def test_no_source_error_names_the_binary_and_the_official_install_at_the_pins():
+    pins = Pins(pulumi="3.999.0", pulumi_docker="9.8.7")  # not the real ones: no hard-coding
+    error = pulumi_tools._no_source("pulumi-resource-docker", pins.pulumi_docker, pins)
+    assert "pulumi-resource-docker 9.8.7" in error.what
+    assert "--version 3.999.0" in error.fix
+    assert "pulumi plugin install resource docker 9.8.7" in error.fix
     assert upstream_sources.ENV_DIR in error.fix
+
+
+def test_version_stamps_follow_the_pins_and_name_each_binarys_variable():
+    assert engine_ldflags("3.999.0").endswith(f"-X {SDK_VERSION_VAR}=v3.999.0")
+    assert provider_ldflags("9.8.7").endswith(f"-X {PROVIDER_VERSION_VAR}=9.8.7")
 
 
 def test_env_folder_wins_over_the_shared_folder(tmp_path):
