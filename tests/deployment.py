@@ -70,8 +70,10 @@ class Deployment:
         return parse_stack_config(values, project_root=self.project_dir, secret_keys=secret)
 
     def up(self, **kwargs: Any) -> auto.UpResult:
-        """`pulumi up`, then wait for /ready: up waits for Docker's health check, which
-        is liveness (/health); the first index may still be running."""
+        """`pulumi up` with the policy pack, as `make up` runs it, then wait for /ready: up
+        waits for Docker's health check, which is liveness (/health); the first index may
+        still be running."""
+        kwargs.setdefault("policy_packs", [str(self.project_dir / "policy")])
         result = self.stack.up(on_output=self.log, color="never", **kwargs)
         self.refresh_outputs()
         self.wait_ready()
