@@ -10,6 +10,8 @@ container (see proxy/README.md).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
 import tempfile
@@ -17,12 +19,27 @@ from pathlib import Path, PurePosixPath
 
 from . import base_image
 from .apt import apt_install
-from .docker_engine import docker_ok
 from .progress import BootstrapError, say, step
 
 PACKAGES = ("haproxy",)
 HAPROXY = "usr/sbin/haproxy"
 RUNTIME_USER = "1001:1001"  # infra/ticket_dashboard/workload.py; tested equal
+RECIPE_LABEL = "ticket-dashboard.proxy-recipe"
+"""Digest of what the image is built from: a present image with another one is rebuilt."""
+
+# The program's own health check of the proxy (infra/ticket_dashboard/proxy.py's
+# HEALTH_CHECK, tested equal), as the image's default: anyone who runs the image with the
+# stack's config gets it, not only the containers the program declares (CIS Docker 4.6).
+# bash's /dev/tcp asks haproxy's monitor-uri; it needs no capability and no write.
+HEALTH_CHECK_TEST = (
+    "/bin/bash",
+    "-c",
+    "exec 3<>/dev/tcp/127.0.0.1/8080"
+    " && printf 'GET /proxy-health HTTP/1.0\\r\\n\\r\\n' >&3"
+    " && read -r status <&3 && [[ $status == *' 200 '* ]]",
+)
+HEALTH_CHECK_SECONDS = {"interval": 3, "timeout": 2, "start-period": 10}
+HEALTH_CHECK_RETRIES = 3
 
 RUNTIME_FILES = (
     HAPROXY,
@@ -99,9 +116,13 @@ def proxy_trim(
     )
 
 
-def proxy_action(present: bool) -> str:
-    """'use' a present image (a re-run is quick); else 'debootstrap' it (no registry has it)."""
-    return "use" if present else "debootstrap"
+def proxy_action(found_recipe: str | None, wanted_recipe: str) -> str:
+    """'use' a present image built from this recipe (a re-run is quick), 'rebuild' one
+    built from another (or before images carried it), else 'debootstrap' it (no registry
+    has it)."""
+    if found_recipe is None:
+        return "debootstrap"
+    return "use" if found_recipe == wanted_recipe else "rebuild"
 
 
 def debootstrap_command(rootfs: Path, mirror: str) -> list[str]:
@@ -115,29 +136,73 @@ def debootstrap_command(rootfs: Path, mirror: str) -> list[str]:
     ]
 
 
-def import_changes(image: str) -> list[str]:
-    """Image metadata for `docker import`. The program sets command, user, stop signal
-    and health check on the container; these defaults make a bare `docker run` safe
-    (uid 1001, not root) and say what the image is. STOPSIGNAL is no `docker import`
-    change on engine 20.10: the container's stop_signal has to say it."""
+def healthcheck_instruction() -> str:
+    """``HEALTHCHECK`` as a Dockerfile line, the form `docker import --change` takes."""
+    options = [f"--{name}={seconds}s" for name, seconds in HEALTH_CHECK_SECONDS.items()]
+    options.append(f"--retries={HEALTH_CHECK_RETRIES}")
+    return f"{' '.join(options)} CMD {json.dumps(list(HEALTH_CHECK_TEST))}"
+
+
+def _recipe_changes(image: str) -> dict[str, str]:
     description = (
         f"debootstrap Debian {base_image.DEBIAN_SUITE} minbase with {' '.join(PACKAGES)}, "
         f"built for {image}"
     )
-    changes = {
+    return {
         "ENV": "LANG=C.UTF-8",
         "USER": RUNTIME_USER,
         "CMD": '["haproxy", "-v"]',
+        "HEALTHCHECK": healthcheck_instruction(),
         "LABEL": f'org.opencontainers.image.description="{description}"',
     }
+
+
+def recipe_digest(image: str) -> str:
+    """16 hex of everything the image is built from: suite, packages, trim, metadata."""
+    recipe = {
+        "suite": base_image.DEBIAN_SUITE,
+        "packages": PACKAGES,
+        "trim": proxy_trim(),
+        "changes": _recipe_changes(image),
+    }
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def import_changes(image: str) -> list[str]:
+    """Image metadata for `docker import`. The program sets command, user, stop signal
+    and health check on the container; these defaults make a bare `docker run` safe
+    (uid 1001, not root), give it the proxy's health check and say what the image is
+    and which recipe built it. STOPSIGNAL is no `docker import` change on engine 20.10:
+    the container's stop_signal has to say it."""
+    changes = _recipe_changes(image)
+    changes["LABEL"] += f' {RECIPE_LABEL}="{recipe_digest(image)}"'
     return [arg for key, value in changes.items() for arg in ("--change", f"{key} {value}")]
 
 
+def built_recipe(image: str) -> str | None:
+    """The recipe label of ``image`` in the engine ('' if it has none), None if absent."""
+    result = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", image],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        return None
+    return (json.loads(result.stdout or "null") or {}).get(RECIPE_LABEL, "")
+
+
 def ensure_proxy_base(name: str) -> None:
-    """``name`` (pyproject.toml's proxy-image), built unless the engine already has it."""
-    if proxy_action(docker_ok(["image", "inspect", name])) == "use":
-        say(f"proxy image {name} is present")
+    """``name`` (pyproject.toml's proxy-image), built unless the engine already has it,
+    built from this recipe."""
+    wanted = recipe_digest(name)
+    action = proxy_action(built_recipe(name), wanted)
+    if action == "use":
+        say(f"proxy image {name} is present (recipe {wanted})")
         return
+    if action == "rebuild":
+        say(f"proxy image {name} was built from another recipe; rebuilding it as {wanted}")
     if shutil.which("debootstrap") is None:
         apt_install("debootstrap")
     with tempfile.TemporaryDirectory(prefix="td-proxy-") as tmp:

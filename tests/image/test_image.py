@@ -151,3 +151,9 @@ def wait_until_ok(check, timeout: float) -> bool:
             return True
         time.sleep(0.5)
     return False
+
+
+def test_image_declares_its_health_check(docker_client, image):
+    # The default for anyone who runs the image (CIS Docker 4.6); the program sets its own.
+    healthcheck = docker_client.images.get(image).attrs["Config"].get("Healthcheck") or {}
+    assert healthcheck.get("Test") == ["CMD", "python", "-m", "dashboard.healthcheck"]
