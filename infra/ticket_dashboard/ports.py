@@ -139,13 +139,10 @@ class DockerHostProbe:
 
     def port_held_by_stack(self, naming: StackNaming) -> int | None:
         # Stopped containers count too: a restart policy would bring them back on that port.
-        labels = naming.labels(PUBLISHED_ROLE)
-        wanted = [f"{key}={labels[key]}" for key in (LABEL_PROJECT, LABEL_STACK, LABEL_ROLE)]
-        for container in self._containers(filters={"label": wanted}):
-            port = published_port(container.attrs, PUBLISHED_CONTAINER_PORT)
-            if port is not None:
-                return port
-        return None
+        # Every role, not only the proxy: see stack_published_port.
+        labels = naming.labels()
+        wanted = [f"{key}={labels[key]}" for key in (LABEL_PROJECT, LABEL_STACK)]
+        return stack_published_port(c.attrs for c in self._containers(filters={"label": wanted}))
 
     def busy_ports(self, ports: Iterable[int]) -> dict[int, str]:
         wanted = set(ports)
@@ -194,6 +191,22 @@ def _docker_client() -> Any:
 def _engine_is_local() -> bool:
     docker_host = os.environ.get("DOCKER_HOST", "")
     return docker_host == "" or docker_host.startswith(("unix://", "npipe://"))
+
+
+def stack_published_port(containers: Iterable[Mapping[str, Any]]) -> int | None:
+    """The host port a stack's containers publish: the proxy's, else any other one's.
+
+    Before the proxy (the program up to ef9db16) the dashboard container itself published
+    the URL, on its 8000/tcp. Looking only for a proxy on 8080/tcp, the first ``up`` of the
+    proxy layout found nothing held, saw the old dashboard's port as busy and moved the URL
+    to the next free port. Any port a container of this stack publishes is the stack's.
+    """
+    ranked = sorted(containers, key=lambda attrs: _role(attrs) != PUBLISHED_ROLE)
+    return next((ports[0] for ports in map(host_ports, ranked) if ports), None)
+
+
+def _role(attrs: Mapping[str, Any]) -> str | None:
+    return ((attrs.get("Config") or {}).get("Labels") or {}).get(LABEL_ROLE)
 
 
 def published_port(attrs: Mapping[str, Any], container_port: int) -> int | None:

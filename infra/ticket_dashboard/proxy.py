@@ -20,6 +20,7 @@ import pulumi_docker as docker
 
 from ticket_dashboard import workload as app
 from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard.dashboard import DASHBOARD_TYPE
 from ticket_dashboard.naming import DASHBOARD, PROXY
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT as LISTEN_PORT
 from ticket_dashboard.project import PROJECT_ROOT, PROXY_IMAGE
@@ -81,6 +82,31 @@ def render_config(replicas: int) -> str:
     )
 
 
+CONTAINER_TYPE = "docker:index/container:Container"
+EARLIER_FRONT_DOOR = ("dashboard", "dashboard-container")
+"""The component and container that published the URL before the proxy existed (the
+program up to ef9db16): one dashboard container, on the port the proxy now publishes."""
+
+
+def takes_over_the_earlier_front_door(
+    args: pulumi.ResourceTransformationArgs,
+) -> pulumi.ResourceTransformationResult | None:
+    """The proxy's container is what the earlier dashboard container became: the holder of
+    the stack's published port (ports.stack_published_port keeps that port). With it as
+    an alias, an upgrade replaces that container by the proxy, and the proxy's
+    delete-before-replace frees the port first; as two resources, the old one would be
+    deleted only at the end of the update and the proxy could not bind the port."""
+    if args.type_ != CONTAINER_TYPE:
+        return None
+    component, container = EARLIER_FRONT_DOOR
+    earlier = pulumi.Alias(name=container, parent=pulumi.create_urn(component, DASHBOARD_TYPE))
+    # merge appends to the aliases the container already has.
+    added = pulumi.ResourceOptions(aliases=[earlier])
+    return pulumi.ResourceTransformationResult(
+        args.props, pulumi.ResourceOptions.merge(args.opts, added)
+    )
+
+
 @dataclass(frozen=True)
 class ProxyArgs:
     shared: SharedInputs
@@ -100,7 +126,8 @@ class Proxy(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ProxyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(PROXY_TYPE, name, None, opts)
+        takeover = pulumi.ResourceOptions(transformations=[takes_over_the_earlier_front_door])
+        super().__init__(PROXY_TYPE, name, None, pulumi.ResourceOptions.merge(opts, takeover))
         image = docker.get_remote_image_output(
             name=PROXY_IMAGE, opts=pulumi.InvokeOptions(parent=self)
         )

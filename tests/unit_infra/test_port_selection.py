@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from ticket_dashboard.naming import DASHBOARD, PROXY, stack_naming
@@ -19,8 +20,13 @@ from ticket_dashboard.ports import (
     published_port,
     select_host_port,
 )
+from ticket_dashboard.proxy import (
+    CONTAINER_TYPE,
+    EARLIER_FRONT_DOOR,
+    takes_over_the_earlier_front_door,
+)
 
-from .harness import FakeProbe, deployable_config, run_program
+from .harness import DYNAMIC_TYPE, FakeProbe, deployable_config, run_program
 
 RANGE = PortRange(3100, 3104)
 
@@ -141,10 +147,60 @@ def test_probe_finds_the_port_this_stack_holds() -> None:
     assert _probe(PROD, REPLICA, OURS).port_held_by_stack(stack_naming("dev")) == 3102
 
 
-def test_probe_asks_for_the_stacks_proxy() -> None:
+def test_probe_asks_for_every_container_of_the_stack() -> None:
     client = FakeDocker(FakeContainers([OURS]))
     DockerHostProbe("127.0.0.1", lambda: client).port_held_by_stack(stack_naming("dev"))
-    assert f"role={PROXY}" in client.containers.calls[0]["filters"]["label"]
+    labels = client.containers.calls[0]["filters"]["label"]
+    assert sorted(labels) == ["project=ticket-dashboard", "stack=dev"]
+
+
+# Before the proxy, the dashboard container itself published the URL, on 8000/tcp.
+EARLIER_DASHBOARD = FakeContainer(
+    "ticket-dashboard-dev-dashboard",
+    {"project": "ticket-dashboard", "stack": "dev", "role": DASHBOARD},
+    {"8000/tcp": _binding("3100")},
+)
+EARLIER_PROD_DASHBOARD = FakeContainer(
+    "ticket-dashboard-prod-dashboard",
+    {"project": "ticket-dashboard", "stack": "prod", "role": DASHBOARD},
+    {"8000/tcp": _binding("3101")},
+)
+
+
+def test_an_upgraded_stack_keeps_the_port_its_earlier_dashboard_published() -> None:
+    probe = _probe(EARLIER_PROD_DASHBOARD, REPLICA, EARLIER_DASHBOARD)
+    assert probe.port_held_by_stack(stack_naming("dev")) == 3100
+    assert probe.port_held_by_stack(stack_naming("prod")) == 3101
+
+
+def test_the_proxys_port_wins_over_any_other_container_of_the_stack() -> None:
+    assert _probe(EARLIER_DASHBOARD, OURS).port_held_by_stack(stack_naming("dev")) == 3102
+
+
+def test_an_upgrade_chooses_the_port_the_stack_already_publishes() -> None:
+    # The earlier dashboard still holds 3100 while the choice is made; it is ours.
+    probe = _probe(EARLIER_DASHBOARD)
+    assert select_host_port(stack_naming("dev"), RANGE, None, probe) == 3100
+
+
+def test_the_proxy_container_takes_over_the_earlier_dashboard_container() -> None:
+    args = pulumi.ResourceTransformationArgs(
+        resource=None,
+        type_=CONTAINER_TYPE,
+        name="proxy-container",
+        props={},
+        opts=pulumi.ResourceOptions(delete_before_replace=True, aliases=["urn:kept"]),
+    )
+    result = takes_over_the_earlier_front_door(args)
+    assert result is not None and result.opts.delete_before_replace is True
+    kept, alias = result.opts.aliases
+    assert kept == "urn:kept"
+    # The earlier URN: ...ticket-dashboard:index:Dashboard$...Container::dashboard-container
+    assert alias.name == EARLIER_FRONT_DOOR[1] == "dashboard-container"
+    others = pulumi.ResourceTransformationArgs(
+        None, DYNAMIC_TYPE, "proxy-pids-limit", {}, args.opts
+    )
+    assert takes_over_the_earlier_front_door(others) is None
 
 
 def test_probe_includes_stopped_containers() -> None:
