@@ -139,7 +139,18 @@ def rollback(stack: str, wanted: str | None) -> int:
         return 1
     print(f"rollback: {stack} from {running} to {target.id} (built {target.created[:19]}) ...")
     pulumi("config", "set", PIN_KEY, target.id, "--stack", stack)
-    up = subprocess.run(["pulumi", "up", "--yes", "--skip-preview", "--stack", stack], check=False)
+    # The same policy pack as `make up`: a rollback is an ordinary update of the stack.
+    command = [
+        "pulumi",
+        "up",
+        "--yes",
+        "--skip-preview",
+        "--stack",
+        stack,
+        "--policy-pack",
+        "policy",
+    ]
+    up = subprocess.run(command, check=False)
     if up.returncode != 0:
         print(
             f"rollback: pulumi up failed; the pin stays ({PIN_KEY}={target.id}): fix and rerun "
