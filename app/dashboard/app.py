@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dashboard.draining import DrainFlag
 from dashboard.envconfig import load_settings
+from dashboard.runtime.draining import DrainFlag
 from dashboard.services import EXTENSION_KEY, build_services, services_of
 from dashboard.settings import Settings
 from dashboard.web import api, events, ops, pages

@@ -11,7 +11,7 @@ once, so the proxy stops routing here, and everything else is served as usual un
 drain ends; only then does gunicorn's own stop begin (see DrainingArbiter).
 
 Flask and the app are imported in the worker, after the port is bound, and built in a
-thread while a stand-in answers /health (see dashboard.warmup).
+thread while a stand-in answers /health (see dashboard.runtime.warmup).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from gunicorn.glogging import Logger
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 
-from dashboard.draining import DrainFlag
 from dashboard.logging import logging_config
+from dashboard.runtime.draining import DrainFlag
+from dashboard.runtime.shedding import ShedsOverload
+from dashboard.runtime.warmup import WarmingUp
 from dashboard.settings import Settings
-from dashboard.shedding import ShedsOverload
-from dashboard.warmup import WarmingUp
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -65,7 +65,7 @@ class DashboardLogger(Logger):  # type: ignore[misc]
 
 
 class DashboardWorker(ShedsOverload, ThreadWorker):
-    """gthread worker that refuses overload from its main loop (see dashboard.shedding) and
+    """gthread worker that refuses overload from its main loop (see dashboard.runtime.shedding) and
     ends the live-update streams as soon as SIGTERM arrives."""
 
     _next_heartbeat = 0.0

@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from dashboard.changefeed import ChangeFeed
-from dashboard.draining import DrainFlag
-from dashboard.metrics import ProcessMetrics
-from dashboard.prometheus import Gauge, PrometheusMetrics, StoreCollector, new_prometheus_metrics
+from dashboard.prometheus_registry import (
+    Gauge,
+    PrometheusMetrics,
+    StoreCollector,
+    new_prometheus_metrics,
+)
+from dashboard.resource_usage import ProcessMetrics
+from dashboard.runtime.draining import DrainFlag
 from dashboard.settings import Settings
 from dashboard.tickets.audit import AuditLog
 from dashboard.tickets.listing import TicketListing

@@ -74,7 +74,7 @@ def _edit(path: Path, text: str, restored: dict[Path, str]) -> None:
 def _break_the_app(project_dir: Path, restored: dict[Path, str]) -> None:
     ops = project_dir / "app" / "dashboard" / "web" / "ops.py"
     _edit(ops, ops.read_text() + BREAK_HEALTH, restored)
-    warmup = project_dir / "app" / "dashboard" / "warmup.py"
+    warmup = project_dir / "app" / "dashboard" / "runtime" / "warmup.py"
     text = warmup.read_text()
     assert WARMUP_LIVENESS[0] in text, f"{WARMUP_LIVENESS[0]} not in {warmup}"
     _edit(warmup, text.replace(*WARMUP_LIVENESS), restored)

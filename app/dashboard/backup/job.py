@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard.atomic import fsync_folder
 from dashboard.backup import status
 from dashboard.backup.archive import verify_archive, write_archive
 from dashboard.backup.naming import PARTIAL_PREFIX, PARTIAL_SUFFIX, ArchiveInfo, archive_name
 from dashboard.backup.settings import BackupSettings
 from dashboard.backup.source_tree import TreeEntry, walk_tree
+from dashboard.runtime.atomic import fsync_folder
 from dashboard.tickets.tree_locks import locks_dir
 
 logger = logging.getLogger(__name__)

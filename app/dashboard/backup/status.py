@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.atomic import write_json_atomically
+from dashboard.runtime.atomic import write_json_atomically
 
 logger = logging.getLogger(__name__)
 

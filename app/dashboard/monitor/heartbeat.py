@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dashboard.atomic import write_json_atomically
 from dashboard.monitor.targets import TargetStatus
+from dashboard.runtime.atomic import write_json_atomically
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import requests
 
-from dashboard.monitor.metrics import CpuUsageEstimator, MetricsSample
 from dashboard.monitor.observation import Observation
+from dashboard.monitor.resource_sample import CpuUsageEstimator, MetricsSample
 
 logger = logging.getLogger(__name__)
 

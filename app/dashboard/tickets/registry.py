@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from dashboard.atomic import atomic_replace
+from dashboard.runtime.atomic import atomic_replace
 from dashboard.tickets.model import STATUSES, InvalidTicket, Ticket
 
 HEADER = (

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.atomic import atomic_replace
+from dashboard.runtime.atomic import atomic_replace
 from dashboard.tickets.audit import AuditLog
 from dashboard.tickets.errors import (
     InvalidStatus,

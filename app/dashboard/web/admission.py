@@ -12,7 +12,7 @@ stream's permit is held until its response is closed, so it counts against the s
 (only) for as long as it is open; a request's until the app returns.
 
 Overload of the CPU itself (more requests than it can serve) is refused before a thread
-is involved, by the worker (dashboard.shedding).
+is involved, by the worker (dashboard.runtime.shedding).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from werkzeug.exceptions import BadRequest
 
 from dashboard.services import services_of
 from dashboard.tickets.model import Ticket
-from dashboard.tickets.stats import registry_metrics
 from dashboard.tickets.status_change import Actor, checked_status
+from dashboard.tickets.work_stats import registry_metrics
 from dashboard.web.auth import is_token_configured, require_token
 from dashboard.web.errors import unavailable_response
 from dashboard.web.params import ticket_query, valid_ticket_id

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from dashboard.services import Services, services_of
 from dashboard.sidecars import read_backup_status, read_monitor_heartbeat
 from dashboard.tickets.model import PRIORITIES, STATUSES
-from dashboard.tickets.stats import count_by
+from dashboard.tickets.work_stats import count_by
 from dashboard.web.errors import error_response
 
 blueprint = Blueprint("ops", __name__)

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from dashboard.services import services_of
 from dashboard.tickets.model import PRIORITIES, STATUSES
-from dashboard.tickets.stats import count_by
+from dashboard.tickets.work_stats import count_by
 
 blueprint = Blueprint("pages", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-import dashboard.atomic
+import dashboard.runtime.atomic
 
 
 def test_read_only_setting_refuses_status_changes_with_403(make_app, ticket_tree):
@@ -24,7 +24,7 @@ def test_a_read_only_mount_is_403_not_500(make_app, ticket_tree, monkeypatch):
     def read_only_fs(*_args, **_kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(ticket_tree.root))
 
-    monkeypatch.setattr(dashboard.atomic.tempfile, "mkstemp", read_only_fs)
+    monkeypatch.setattr(dashboard.runtime.atomic.tempfile, "mkstemp", read_only_fs)
 
     response = client.post("/api/tickets/T-1/status", json={"status": "done"})
 

@@ -11,8 +11,8 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from dashboard.tickets.model import STATUSES
-from dashboard.tickets.stats import count_by
 from dashboard.tickets.store import TicketStore
+from dashboard.tickets.work_stats import count_by
 
 # name -> (help text, function returning the current value)
 Gauge = tuple[str, Callable[[], float]]

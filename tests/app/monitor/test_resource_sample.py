@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.monitor.metrics import CpuUsageEstimator, MetricsSample
+from dashboard.monitor.resource_sample import CpuUsageEstimator, MetricsSample
 
 
 def sample(

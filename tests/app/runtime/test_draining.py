@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.draining import DrainFlag
+from dashboard.runtime.draining import DrainFlag
 from dashboard.server import GRACEFUL_TIMEOUT_SECONDS, stop_bound_seconds
 from dashboard.settings import Settings
 from tests.app.ticket_helpers import (

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from dashboard.warmup import WarmingUp
+from dashboard.runtime.warmup import WarmingUp
 
 
 def built_app(environ: dict, start_response) -> Response:

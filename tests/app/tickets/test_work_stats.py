@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from dashboard.tickets.model import Ticket
-from dashboard.tickets.stats import completion_rate, done_since, median_age_days, registry_metrics
+from dashboard.tickets.work_stats import (
+    completion_rate,
+    done_since,
+    median_age_days,
+    registry_metrics,
+)
 
 NOW = datetime(2025, 9, 10, 12, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ import pytest
 from gunicorn.config import Config
 from gunicorn.workers.gthread import TConn
 
+from dashboard.runtime.shedding import BUSY_RESPONSE, MAX_WAITING, is_plain_get
 from dashboard.server import DashboardWorker
-from dashboard.shedding import BUSY_RESPONSE, MAX_WAITING, is_plain_get
 
 GET = b"GET /api/tickets?limit=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.metrics import (
+from dashboard.resource_usage import (
     CgroupMemory,
     ProcessMetrics,
     read_cgroup_cpu_limit,
