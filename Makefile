@@ -88,7 +88,7 @@ bench: bootstrap-bench ## app, image and deploy benchmarks (figures go in the RE
 	@PYTHONPATH=.:infra:app $(PY) bench/bench_release.py
 
 settings-table: venv ## rewrite README's table of stack settings from the config model
-	@cd infra && ../$(PY) -m ticket_dashboard.config_table --write ../README.md
+	@cd infra && ../$(PY) -m ticket_dashboard.settings.table --write ../README.md
 
 clean: ## remove build outputs (keeps .pulumi-state)
 	@$(PYTHON) -m bootstrap.clean

@@ -27,7 +27,7 @@ RUNTIME_USER = "1001:1001"  # infra/ticket_dashboard/workload.py; tested equal
 RECIPE_LABEL = "ticket-dashboard.proxy-recipe"
 """Digest of what the image is built from: a present image with another one is rebuilt."""
 
-# The program's own health check of the proxy (infra/ticket_dashboard/proxy.py's
+# The program's own health check of the proxy (infra/ticket_dashboard/components/proxy.py's
 # HEALTH_CHECK, tested equal), as the image's default: anyone who runs the image with the
 # stack's config gets it, not only the containers the program declares (CIS Docker 4.6).
 # bash's /dev/tcp asks haproxy's monitor-uri; it needs no capability and no write.

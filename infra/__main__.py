@@ -1,26 +1,27 @@
 """The ticket dashboard on one Docker host: a table of contents.
 
-Each step lives in ticket_dashboard/<step>.py and takes its section of the stack config.
+Each step is a component in ticket_dashboard/components/<step>.py and takes its section of
+the stack config (ticket_dashboard/settings/).
 The config is parsed and checked first, so an invalid stack fails before any resource is
 declared.
 """
 
 import pulumi
 
-from ticket_dashboard.backup import Backup, BackupArgs
-from ticket_dashboard.config import load_stack_config
-from ticket_dashboard.container_baseline import ContainerBaseline, SharedInputs
-from ticket_dashboard.dashboard import Dashboard, DashboardArgs
-from ticket_dashboard.image import AppImage, ImageArgs
-from ticket_dashboard.monitor import Monitor, MonitorArgs
+from ticket_dashboard.components.backup import Backup, BackupArgs
+from ticket_dashboard.components.dashboard import Dashboard, DashboardArgs
+from ticket_dashboard.components.image import AppImage, ImageArgs
+from ticket_dashboard.components.monitor import Monitor, MonitorArgs
+from ticket_dashboard.components.network import NetworkArgs, StackNetwork
+from ticket_dashboard.components.proxy import Proxy, ProxyArgs
+from ticket_dashboard.components.storage import AppStorage, StackStorage, StorageArgs
+from ticket_dashboard.containers.hardened import SharedInputs
+from ticket_dashboard.dynamic.release_pruning import ReleasePruning
 from ticket_dashboard.naming import stack_naming
-from ticket_dashboard.network import NetworkArgs, StackNetwork
 from ticket_dashboard.ports import DockerHostProbe, select_host_port
 from ticket_dashboard.project import APP_DIR
-from ticket_dashboard.proxy import Proxy, ProxyArgs
-from ticket_dashboard.release_pruning import ReleasePruning
 from ticket_dashboard.releases import pinned_image
-from ticket_dashboard.storage import AppStorage, StackStorage, StorageArgs
+from ticket_dashboard.settings.loader import load_stack_config
 
 config = load_stack_config()
 naming = stack_naming(pulumi.get_stack())
@@ -37,10 +38,12 @@ release_image = pinned_image(naming.image_repository, config.image.release) or i
 network = StackNetwork("network", NetworkArgs(naming, config.network))
 storage = StackStorage("storage", StorageArgs(naming, config.storage.protect_data))
 
-# Every container gets the same baseline, image and network; dashboard and backup also
-# share the data volumes and the host's ticket tree.
+# Every container gets the same names, limits, logging, image and network; dashboard and
+# backup also share the data volumes and the host's ticket tree.
 shared = SharedInputs(
-    baseline=ContainerBaseline(naming, config.limits, config.logging),
+    naming=naming,
+    limits=config.limits,
+    logging=config.logging,
     image=release_image,
     network_name=network.name,
 )

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from ticket_dashboard.config import full_key
+from ticket_dashboard.dynamic.sbom import SBOM_DIR, sbom_path
 from ticket_dashboard.naming import stack_naming
 from ticket_dashboard.project import PROJECT_ROOT
 from ticket_dashboard.releases import (
@@ -29,7 +29,7 @@ from ticket_dashboard.releases import (
     rollback_target,
     stack_releases,
 )
-from ticket_dashboard.sbom import SBOM_DIR, sbom_path
+from ticket_dashboard.settings.types import full_key
 
 PIN_KEY = full_key("release")
 HEALTHY_OUTPUT = "healthy_releases"

@@ -3,7 +3,7 @@
 Each rule takes the property mapping the policy engine hands over for a
 ``docker:index/container:Container`` (camelCase keys, e.g. ``readOnly``, ``memorySwap``)
 and returns the violations it found, so the rules are testable without an engine. They
-mirror infra/ticket_dashboard/container_baseline.py.
+mirror infra/ticket_dashboard/containers/hardened.py.
 """
 
 from collections.abc import Callable, Mapping, Sequence

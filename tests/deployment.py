@@ -26,7 +26,6 @@ import yaml
 from pulumi import automation as auto
 
 from bootstrap.pulumi_env import pulumi_env
-from ticket_dashboard.config import DashboardConfig, StackConfig, parse_stack_config
 from ticket_dashboard.naming import (
     BACKUP,
     LABEL_PROJECT,
@@ -36,6 +35,8 @@ from ticket_dashboard.naming import (
     stack_naming,
 )
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_NAME
+from ticket_dashboard.settings.loader import parse_stack_config
+from ticket_dashboard.settings.sections import DashboardConfig, StackConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("Pulumi.yaml", "pyproject.toml", "infra", "app", "policy", "proxy")

@@ -10,7 +10,6 @@ import errno
 import os
 import socket
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import docker
@@ -18,6 +17,7 @@ import psutil
 import pulumi
 
 from ticket_dashboard.naming import LABEL_PROJECT, LABEL_ROLE, LABEL_STACK, PROXY, StackNaming
+from ticket_dashboard.settings.types import PortRange
 
 PUBLISHED_ROLE = PROXY
 """The one container with a host port: the proxy in front of the dashboard replicas."""
@@ -29,37 +29,6 @@ UNKNOWN_HOLDER = "unknown process"
 
 class PortSelectionError(pulumi.RunError):
     """No usable host port; the message says which port is held by what."""
-
-
-@dataclass(frozen=True)
-class PortRange:
-    """An inclusive range of host ports, e.g. 3100-3104."""
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.start <= 65535 or not 1 <= self.end <= 65535:
-            raise ValueError(f"ports must lie in 1-65535, got {self}")
-        if self.start > self.end:
-            raise ValueError(f"the range is inside out: start {self.start} > end {self.end}")
-
-    def ports(self) -> range:
-        return range(self.start, self.end + 1)
-
-    def __contains__(self, port: object) -> bool:
-        return isinstance(port, int) and self.start <= port <= self.end
-
-    def __str__(self) -> str:
-        return f"{self.start}-{self.end}"
-
-    @classmethod
-    def parse(cls, text: str) -> "PortRange":
-        """``"3100-3104"`` or a single ``"3100"``."""
-        start, _, end = text.strip().partition("-")
-        if not start.isdigit() or (end and not end.isdigit()):
-            raise ValueError(f"expected a port range like 3100-3104, got {text!r}")
-        return cls(int(start), int(end or start))
 
 
 def choose_port(

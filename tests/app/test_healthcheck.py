@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from dashboard import healthcheck
-from ticket_dashboard.health_gate import PROBE_USAGE_ERROR, READY_PROBE
+from ticket_dashboard.dynamic.health_gate import PROBE_USAGE_ERROR, READY_PROBE
 
 NOT_READY = {"message": "not ready: index", "status": 503}
 

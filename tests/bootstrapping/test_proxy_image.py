@@ -122,7 +122,7 @@ def test_every_import_change_is_a_flag_and_its_instruction():
 
 
 def test_image_health_check_is_the_programs_proxy_health_check():
-    from ticket_dashboard.proxy import HEALTH_CHECK
+    from ticket_dashboard.components.proxy import HEALTH_CHECK
 
     assert tuple(HEALTH_CHECK.test) == proxy_image.HEALTH_CHECK_TEST
     assert {

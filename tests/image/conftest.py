@@ -23,8 +23,9 @@ import yaml
 from docker.models.containers import Container
 from docker.types import LogConfig
 
-from ticket_dashboard.config import LimitsConfig, parse_stack_config
-from ticket_dashboard.container_baseline import HARDENING, Hardening
+from ticket_dashboard.containers.hardened import HARDENING, Hardening
+from ticket_dashboard.settings.loader import parse_stack_config
+from ticket_dashboard.settings.sections import LimitsConfig
 from ticket_dashboard.workload import BACKUPS_PATH, DATA_PATH, SCRATCH_PATH
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,9 +10,9 @@ import docker
 import pytest
 from docker.models.containers import Container
 
-from ticket_dashboard.container_baseline import HARDENING
+from ticket_dashboard.components.proxy import COMMAND, ENV_CONFIG, HEALTH_CHECK, render_config
+from ticket_dashboard.containers.hardened import HARDENING
 from ticket_dashboard.project import PROXY_IMAGE
-from ticket_dashboard.proxy import COMMAND, ENV_CONFIG, HEALTH_CHECK, render_config
 
 from .conftest import hardened_run_options, wait_for_health
 

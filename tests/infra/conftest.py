@@ -20,9 +20,9 @@ import pytest
 import testinfra
 
 from tests.deployment import replica_count
-from ticket_dashboard.config import StackConfig
+from ticket_dashboard.components.proxy import COMMAND as PROXY_COMMAND
 from ticket_dashboard.naming import BACKUP, DASHBOARD, MONITOR, PROXY
-from ticket_dashboard.proxy import COMMAND as PROXY_COMMAND
+from ticket_dashboard.settings.sections import StackConfig
 from ticket_dashboard.workload import BACKUP_COMMAND, DASHBOARD_COMMAND, MONITOR_COMMAND
 
 # What `docker top` shows: the proxy's shell execs haproxy, the others run as declared.

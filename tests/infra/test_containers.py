@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from ticket_dashboard.container_baseline import HARDENING
+from ticket_dashboard.containers.hardened import HARDENING
 from ticket_dashboard.naming import BACKUP, DASHBOARD, LABEL_RELEASE, LABEL_ROLE, MONITOR, PROXY
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT
 from ticket_dashboard.units import cpu_shares, whole_mebibytes

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from ticket_dashboard.dynamic.sbom import sbom_dir, sbom_path
 from ticket_dashboard.naming import stack_naming
 from ticket_dashboard.project import APP_DIR
-from ticket_dashboard.sbom import sbom_dir, sbom_path
 
 pytestmark = pytest.mark.docker
 

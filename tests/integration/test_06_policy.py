@@ -10,7 +10,7 @@ from tests.deployment import ROOT, _pulumi_command, inspect, toolchain_env
 pytestmark = pytest.mark.docker
 
 BAD_PROGRAM = ROOT / "tests" / "fixtures" / "bad_program"
-BASELINE_MODULE = ("infra", "ticket_dashboard", "container_baseline.py")
+BASELINE_MODULE = ("infra", "ticket_dashboard", "containers", "hardened.py")
 SAFE_BASELINE = "read_only_root=True,"
 WEAKENED_BASELINE = "read_only_root=False,"
 

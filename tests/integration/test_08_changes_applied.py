@@ -99,7 +99,7 @@ CASES = {
     "tmpfs": Case(
         lambda s: _edit(
             s,
-            "infra/ticket_dashboard/container_baseline.py",
+            "infra/ticket_dashboard/containers/hardened.py",
             "nodev,size=64m",
             "nodev,size=65m",
             "rw,noexec,nosuid,nodev,size=65m",
@@ -109,7 +109,7 @@ CASES = {
     "health check": Case(
         lambda s: _edit(
             s,
-            "infra/ticket_dashboard/container_baseline.py",
+            "infra/ticket_dashboard/containers/health_check.py",
             "retries: int = 3",
             "retries: int = 4",
             4,

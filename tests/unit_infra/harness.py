@@ -24,10 +24,11 @@ from pulumi.runtime.mocks import MockMonitor
 
 import ticket_dashboard.ports as ports_module
 import ticket_dashboard.releases as releases_module
-from ticket_dashboard.config import StackConfig, parse_stack_config
-from ticket_dashboard.name_token import TOKEN_BYTES
+from ticket_dashboard.dynamic.name_token import TOKEN_BYTES
 from ticket_dashboard.naming import StackNaming
 from ticket_dashboard.project import PROJECT_NAME, PROJECT_ROOT
+from ticket_dashboard.settings.loader import parse_stack_config
+from ticket_dashboard.settings.sections import StackConfig
 
 PROGRAM = PROJECT_ROOT / "infra" / "__main__.py"
 CONTAINER_TYPE = "docker:index/container:Container"

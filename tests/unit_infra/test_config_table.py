@@ -2,9 +2,9 @@
 
 import pytest
 
-from ticket_dashboard.config import KNOWN_KEYS
-from ticket_dashboard.config_table import BEGIN, END, current_table, render_table, with_table
 from ticket_dashboard.project import DEFAULT_BASE_IMAGE, PROJECT_ROOT
+from ticket_dashboard.settings.sections import KNOWN_KEYS
+from ticket_dashboard.settings.table import BEGIN, END, current_table, render_table, with_table
 
 
 def _rows(table: str) -> dict[str, list[str]]:

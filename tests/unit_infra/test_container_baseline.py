@@ -8,9 +8,9 @@ from typing import Any
 import pulumi_docker as docker
 import pytest
 
-import ticket_dashboard.backup as backup_module
-from ticket_dashboard import container_baseline
-from ticket_dashboard.container_baseline import ROLE_EXTRAS, hardened_container
+import ticket_dashboard.components.backup as backup_module
+from ticket_dashboard.containers import hardened
+from ticket_dashboard.containers.hardened import ROLE_EXTRAS, hardened_container
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT as LISTEN_PORT
 
 from .harness import ProgramRun, deployable_config, run_program
@@ -32,10 +32,10 @@ def _container_keywords(monkeypatch: pytest.MonkeyPatch, tickets_dir: Path) -> d
         received[resource_name] = set(kwargs)
         return real(resource_name, *args, **kwargs)
 
-    monkeypatch.setattr(container_baseline.docker, "Container", recording)
+    monkeypatch.setattr(hardened.docker, "Container", recording)
     run = _run_dev(monkeypatch, tickets_dir)
     assert run.error is None, run.error
-    monkeypatch.setattr(container_baseline.docker, "Container", real)
+    monkeypatch.setattr(hardened.docker, "Container", real)
     return received
 
 

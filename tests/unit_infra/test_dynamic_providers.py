@@ -11,10 +11,10 @@ from typing import Any
 import docker
 import pytest
 
-from ticket_dashboard import health_gate
-from ticket_dashboard.health_gate import ContainerNeverHealthy, HealthGateProvider
-from ticket_dashboard.name_token import TOKEN_BYTES, NameTokenProvider
-from ticket_dashboard.release_pruning import ReleasePruningProvider
+from ticket_dashboard.dynamic import health_gate
+from ticket_dashboard.dynamic.health_gate import ContainerNeverHealthy, HealthGateProvider
+from ticket_dashboard.dynamic.name_token import TOKEN_BYTES, NameTokenProvider
+from ticket_dashboard.dynamic.release_pruning import ReleasePruningProvider
 from ticket_dashboard.workload import HEALTHCHECK_COMMAND
 
 # --- NameToken ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ticket_dashboard.image import build_hash, context_files, image_reference
+from ticket_dashboard.components.image import build_hash, context_files, image_reference
 
 ARGS = {"BASE_IMAGE": "python:3.11-slim-bookworm"}
 

@@ -23,8 +23,8 @@ from policy.container_rules import (
     user_not_root,
     violations,
 )
-from ticket_dashboard import container_baseline
-from ticket_dashboard.container_baseline import HARDENING, Hardening
+from ticket_dashboard.containers import hardened
+from ticket_dashboard.containers.hardened import HARDENING, Hardening
 from ticket_dashboard.naming import ROLES
 
 from .harness import CONTAINER_TYPE, PROJECT_ROOT, ProgramRun, deployable_config, run_program
@@ -96,9 +96,7 @@ def test_every_fact_of_the_baseline_has_a_weaker_variant() -> None:
 def test_policy_refuses_a_baseline_weakened_in_one_fact(
     monkeypatch: pytest.MonkeyPatch, tickets_dir: Path, fact: str, value: Any
 ) -> None:
-    monkeypatch.setattr(
-        container_baseline, "HARDENING", dataclasses.replace(HARDENING, **{fact: value})
-    )
+    monkeypatch.setattr(hardened, "HARDENING", dataclasses.replace(HARDENING, **{fact: value}))
     assert violations(_container_props(monkeypatch, tickets_dir)) != {}
 
 

@@ -9,22 +9,22 @@ from typing import Any
 import pulumi
 import pytest
 
+from ticket_dashboard.components.proxy import (
+    CONTAINER_TYPE,
+    EARLIER_FRONT_DOOR,
+    takes_over_the_earlier_front_door,
+)
 from ticket_dashboard.naming import DASHBOARD, PROXY, stack_naming
 from ticket_dashboard.ports import (
     PUBLISHED_CONTAINER_PORT,
     DockerHostProbe,
-    PortRange,
     PortSelectionError,
     choose_port,
     host_ports,
     published_port,
     select_host_port,
 )
-from ticket_dashboard.proxy import (
-    CONTAINER_TYPE,
-    EARLIER_FRONT_DOOR,
-    takes_over_the_earlier_front_door,
-)
+from ticket_dashboard.settings.types import PortRange
 
 from .harness import DYNAMIC_TYPE, FakeProbe, deployable_config, run_program
 

@@ -8,7 +8,8 @@ import docker
 import pytest
 
 from ops.releases import NO_SBOM, release_rows
-from ticket_dashboard.release_pruning import ReleasePruningProvider
+from ticket_dashboard.dynamic.release_pruning import ReleasePruningProvider
+from ticket_dashboard.dynamic.sbom import sbom_path
 from ticket_dashboard.releases import (
     HEALTHY_KEPT,
     Release,
@@ -22,7 +23,6 @@ from ticket_dashboard.releases import (
     rollback_target,
     stack_releases,
 )
-from ticket_dashboard.sbom import sbom_path
 
 REPO = "ticket-dashboard-dev"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ticket_dashboard import sbom
+from ticket_dashboard.dynamic import sbom
+from ticket_dashboard.dynamic.sbom import ImageSbomProvider, SbomFailed, sbom_path, write_sbom
 from ticket_dashboard.releases import release_id
-from ticket_dashboard.sbom import ImageSbomProvider, SbomFailed, sbom_path, write_sbom
 
 from .harness import DYNAMIC_TYPE, IMAGE_TYPE, ProgramRun
 

@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ticket_dashboard.config import (
-    KNOWN_KEYS,
-    ConfigError,
-    StackConfig,
-    parse_stack_config,
-)
-from ticket_dashboard.ports import PortRange
 from ticket_dashboard.project import DEFAULT_BASE_IMAGE
+from ticket_dashboard.settings.loader import ConfigError, parse_stack_config
+from ticket_dashboard.settings.sections import KNOWN_KEYS, StackConfig
+from ticket_dashboard.settings.types import PortRange
 from ticket_dashboard.units import MEBIBYTE
 
 from .harness import (

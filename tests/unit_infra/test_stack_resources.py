@@ -12,16 +12,16 @@ import pytest
 
 from dashboard.server import GRACEFUL_TIMEOUT_SECONDS, stop_bound_seconds
 from dashboard.settings import Settings
-from ticket_dashboard import workload as app
-from ticket_dashboard.backup import BACKUP_TYPE
-from ticket_dashboard.config import StackConfig
-from ticket_dashboard.container_baseline import HARDENING
-from ticket_dashboard.dashboard import DRAIN_SECONDS
-from ticket_dashboard.monitor import MONITOR_TYPE
+from ticket_dashboard import workload
+from ticket_dashboard.components.backup import BACKUP_TYPE
+from ticket_dashboard.components.dashboard import DRAIN_SECONDS
+from ticket_dashboard.components.monitor import MONITOR_TYPE
+from ticket_dashboard.containers.hardened import HARDENING
 from ticket_dashboard.naming import DASHBOARD, PROXY, ROLES, stack_naming
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT
 from ticket_dashboard.project import APP_DIR
 from ticket_dashboard.releases import release_id
+from ticket_dashboard.settings.sections import StackConfig
 from ticket_dashboard.units import cpu_shares, provider_cpus, whole_mebibytes
 from ticket_dashboard.workload import SCRATCH_PATH
 
@@ -344,14 +344,14 @@ def test_sidecars_follow_a_release_once_its_replicas_are_healthy(
 
 def test_replicas_drain_before_they_stop(deployed: ProgramRun) -> None:
     for inputs in _each(deployed, DASHBOARD):
-        assert float(_env_of(inputs)[app.ENV_DRAIN_SECONDS]) == DRAIN_SECONDS
+        assert float(_env_of(inputs)[workload.ENV_DRAIN_SECONDS]) == DRAIN_SECONDS
 
 
 def test_replica_stop_timeout_covers_the_drain_and_gunicorns_graceful_stop(
     deployed: ProgramRun,
 ) -> None:
     for inputs in _each(deployed, DASHBOARD):
-        drain = float(_env_of(inputs)[app.ENV_DRAIN_SECONDS])
+        drain = float(_env_of(inputs)[workload.ENV_DRAIN_SECONDS])
         # The app's own bound: the drain, gunicorn's graceful timeout, an exit margin.
         bound = stop_bound_seconds(Settings.model_construct(drain_seconds=drain))
         assert inputs["stopTimeout"] >= bound >= DRAIN_SECONDS + GRACEFUL_TIMEOUT_SECONDS
@@ -568,14 +568,14 @@ def test_monitor_mounts_only_its_status_volume_writable(deployed: ProgramRun) ->
 
 def test_monitor_reaches_the_service_through_the_proxy(deployed: ProgramRun) -> None:
     proxy_name = _inputs(deployed, PROXY)["name"]
-    assert _env(deployed, "monitor")[app.ENV_MONITOR_TARGET_URL] == (
+    assert _env(deployed, "monitor")[workload.ENV_MONITOR_TARGET_URL] == (
         f"http://{proxy_name}:{int(_published_port(deployed)['internal'])}"
     )
 
 
 def test_monitor_reaches_each_replica_by_name(deployed: ProgramRun) -> None:
-    urls = _env(deployed, "monitor")[app.ENV_MONITOR_REPLICA_URLS].split(",")
-    assert urls == [f"http://{name}:{app.CONTAINER_PORT}" for name in _replica_names(deployed)]
+    urls = _env(deployed, "monitor")[workload.ENV_MONITOR_REPLICA_URLS].split(",")
+    assert urls == [f"http://{name}:{workload.CONTAINER_PORT}" for name in _replica_names(deployed)]
 
 
 def test_monitor_starts_once_the_proxy_is_up(deployed: ProgramRun) -> None:

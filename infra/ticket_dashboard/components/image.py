@@ -14,8 +14,8 @@ from pathlib import Path
 import pulumi
 import pulumi_docker as docker
 
+from ticket_dashboard.dynamic.sbom import ImageSbom, sbom_path
 from ticket_dashboard.naming import StackNaming
-from ticket_dashboard.sbom import ImageSbom, sbom_path
 
 IMAGE_TYPE = "ticket-dashboard:index:Image"
 PLATFORM = "linux/amd64"

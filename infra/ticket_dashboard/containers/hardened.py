@@ -1,4 +1,4 @@
-"""The security and resource baseline every container of the stack shares.
+"""The hardened container factory: the baseline every container of the stack shares.
 
 Dashboard, backup and monitor create their container through ``hardened_container`` and add
 only what is theirs (command, env, mounts, ports, health check). The fixed part is one
@@ -7,8 +7,6 @@ and a test proves the policy pack in policy/ accepts exactly it and refuses each
 variant, so changing the baseline is one edit.
 """
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +14,12 @@ from typing import Any
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard.config import LimitsConfig, LoggingConfig
-from ticket_dashboard.name_token import NameToken
+from ticket_dashboard.containers.health_check import HealthCheck
+from ticket_dashboard.containers.replicas import Replica, create_first_options, replica_name
+from ticket_dashboard.dynamic.pids_limit import PidsLimit
 from ticket_dashboard.naming import LABEL_RELEASE, StackNaming
-from ticket_dashboard.pids_limit import PidsLimit
-from ticket_dashboard.units import cpu_shares, go_duration, provider_cpus, whole_mebibytes
+from ticket_dashboard.settings.sections import LimitsConfig, LoggingConfig
+from ticket_dashboard.units import cpu_shares, provider_cpus, whole_mebibytes
 from ticket_dashboard.workload import RUNTIME_GID, RUNTIME_UID, SCRATCH_PATH
 
 
@@ -51,61 +50,20 @@ HARDENING = Hardening(
 
 
 @dataclass(frozen=True)
-class ContainerBaseline:
-    """What varies per stack: names, limits and log rotation (``HARDENING`` does not)."""
+class SharedInputs:
+    """What every container of the stack runs with besides ``HARDENING``: the stack's
+    names, limits and log rotation, one image and one network."""
 
     naming: StackNaming
     limits: LimitsConfig
     logging: LoggingConfig
-
-
-@dataclass(frozen=True)
-class SharedInputs:
-    """What every container of the stack runs with: one baseline, one image, one network."""
-
-    baseline: ContainerBaseline
     image: pulumi.Input[str]
     network_name: pulumi.Input[str]
 
     @property
     def log_level(self) -> str:
         """Every container logs at the stack's level."""
-        return self.baseline.logging.level
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    """A Docker health check; ``test`` is an exec-form command (no shell in the image)."""
-
-    test: Sequence[str]
-    # How often and how soon to probe depends on the role; timeout and retries do not.
-    interval_seconds: int
-    start_period_seconds: int
-    timeout_seconds: int = 5
-    retries: int = 3
-
-    def as_args(self) -> docker.ContainerHealthcheckArgs:
-        # Go duration spellings: the provider reads them back that way (see units.go_duration).
-        return docker.ContainerHealthcheckArgs(
-            tests=["CMD", *self.test],
-            interval=go_duration(self.interval_seconds),
-            timeout=go_duration(self.timeout_seconds),
-            start_period=go_duration(self.start_period_seconds),
-            retries=self.retries,
-        )
-
-
-@dataclass(frozen=True)
-class Replica:
-    """One of several containers of a role, created beside its predecessor on a release.
-
-    Its name carries the release and a token renewed whenever any input changes, so a
-    new container never clashes with one still running; peers find all replicas by the
-    role's alias.
-    """
-
-    index: int
-    release: pulumi.Input[str]
+        return self.logging.level
 
 
 ROLE_EXTRAS = frozenset(
@@ -126,14 +84,14 @@ def refuse_overrides(baseline: dict[str, Any], extra: dict[str, Any]) -> None:
             f"hardened_container: {', '.join(taken)} is set by the container baseline"
             " (HARDENING, the stack's limits and logging, or hardened_container itself)"
             " and cannot be overridden by a component; change HARDENING in"
-            " container_baseline.py or the stack config instead"
+            " containers/hardened.py or the stack config instead"
         )
     unknown = sorted(extra.keys() - ROLE_EXTRAS)
     if unknown:
         raise TypeError(
             f"hardened_container: {', '.join(unknown)} is not an argument a role may add"
             f" (ROLE_EXTRAS: {', '.join(sorted(ROLE_EXTRAS))}); if the role needs it and it"
-            " weakens nothing, add it to ROLE_EXTRAS in container_baseline.py"
+            " weakens nothing, add it to ROLE_EXTRAS in containers/hardened.py"
         )
 
 
@@ -157,7 +115,7 @@ def hardened_container(
     baseline sets, is a TypeError (``refuse_overrides``): a component cannot weaken the
     baseline. A ``replica`` is named per release and replaced create-first.
     """
-    naming = shared.baseline.naming
+    naming = shared.naming
     labels: dict[str, pulumi.Input[str]] = {**naming.labels(role)}
     if replica is not None:
         labels[LABEL_RELEASE] = replica.release
@@ -174,8 +132,8 @@ def hardened_container(
         # spelling it out keeps the plan readable and the diff empty.
         "network_mode": "bridge",
         **_identity_and_privileges(HARDENING),
-        **_resource_limits(shared.baseline.limits),
-        **_lifecycle(shared.baseline),
+        **_resource_limits(shared.limits),
+        **_lifecycle(shared.limits, shared.logging),
     }
     refuse_overrides(args, extra)
     args.update(extra)
@@ -183,40 +141,16 @@ def hardened_container(
         container_name: pulumi.Input[str] = naming.container(role)
         opts = _fixed_name_options(parent)
     else:
-        container_name = _replica_name(parent, name, naming, role, replica, args)
-        opts = _create_first_options(parent)
+        container_name = replica_name(parent, name, naming, role, replica, args)
+        opts = create_first_options(parent)
     container = docker.Container(f"{name}-container", name=container_name, **args, opts=opts)
     PidsLimit(
         f"{name}-pids-limit",
         container.id,
-        shared.baseline.limits.pids_limit,
+        shared.limits.pids_limit,
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return container
-
-
-def _replica_name(
-    parent: pulumi.Resource,
-    name: str,
-    naming: StackNaming,
-    role: str,
-    replica: Replica,
-    args: dict[str, Any],
-) -> pulumi.Output[str]:
-    # The digest covers the secret env entries too, so it would come out secret; 64 bits
-    # of a SHA-256 over everything, kept in state, reveal nothing of them.
-    digest = pulumi.Output.unsecret(pulumi.Output.from_input(args).apply(_digest))
-    token = NameToken(f"{name}-name", digest, opts=pulumi.ResourceOptions(parent=parent))
-    return pulumi.Output.all(replica.release, token.token).apply(
-        lambda parts: naming.container(f"{role}-{parts[0]}-{parts[1]}-{replica.index}")
-    )
-
-
-def _digest(resolved: Any) -> str:  # 16 hex: the keepers of the name token
-    # Nested input types (mounts, labels, health check) come back as objects: their
-    # fields, not their repr (which holds a memory address), go into the digest.
-    text = json.dumps(resolved, sort_keys=True, default=vars)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _identity_and_privileges(hardening: Hardening) -> dict[str, Any]:
@@ -243,10 +177,9 @@ def _resource_limits(limits: LimitsConfig) -> dict[str, Any]:
     }
 
 
-def _lifecycle(baseline: ContainerBaseline) -> dict[str, Any]:
-    logging = baseline.logging
+def _lifecycle(limits: LimitsConfig, logging: LoggingConfig) -> dict[str, Any]:
     return {
-        "restart": baseline.limits.restart_policy,
+        "restart": limits.restart_policy,
         "must_run": True,
         "log_driver": HARDENING.log_driver,
         "log_opts": {"max-size": logging.max_size, "max-file": str(logging.max_files)},
@@ -278,14 +211,4 @@ def _fixed_name_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
     """
     return pulumi.ResourceOptions(
         parent=parent, delete_before_replace=True, replace_on_changes=["*"]
-    )
-
-
-def _create_first_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
-    """Options for a replica: replaced on any input change like the others, but the new
-    container is created (and, with wait, healthy) before the old one is deleted. Explicit
-    False: the provider asks for delete-first on every container, and only an explicit
-    option overrides it."""
-    return pulumi.ResourceOptions(
-        parent=parent, delete_before_replace=False, replace_on_changes=["*"]
     )

@@ -18,9 +18,10 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard import workload as app
-from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
-from ticket_dashboard.dashboard import DASHBOARD_TYPE
+from ticket_dashboard import workload
+from ticket_dashboard.components.dashboard import DASHBOARD_TYPE
+from ticket_dashboard.containers.hardened import SharedInputs, hardened_container
+from ticket_dashboard.containers.health_check import HealthCheck
 from ticket_dashboard.naming import DASHBOARD, PROXY
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT as LISTEN_PORT
 from ticket_dashboard.project import PROJECT_ROOT, PROXY_IMAGE
@@ -41,7 +42,7 @@ STOP_SIGNAL = "SIGUSR1"
 STOP_GRACE_SECONDS = 11
 
 ENV_CONFIG = "HAPROXY_CONFIG"
-CONFIG_FILE = f"{app.SCRATCH_PATH}/haproxy.cfg"
+CONFIG_FILE = f"{workload.SCRATCH_PATH}/haproxy.cfg"
 COMMAND = (
     "/bin/sh",
     "-c",
@@ -76,7 +77,7 @@ def render_config(replicas: int) -> str:
         max_connections=MAX_CONNECTIONS,
         server_slots=max(2, SLOTS_PER_REPLICA * replicas),
         replica_alias=DASHBOARD,
-        replica_port=app.CONTAINER_PORT,
+        replica_port=workload.CONTAINER_PORT,
         replica_requests=REPLICA_REQUESTS,
         stream_path=STREAM_PATH,
     )

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard import workload as app
-from ticket_dashboard.config import MonitorConfig
-from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard import workload
+from ticket_dashboard.containers.hardened import SharedInputs, hardened_container
+from ticket_dashboard.containers.health_check import HealthCheck
 from ticket_dashboard.naming import MONITOR
+from ticket_dashboard.settings.loader import secret_output
+from ticket_dashboard.settings.sections import MonitorConfig
 
 MONITOR_TYPE = "ticket-dashboard:index:Monitor"
 STALE_AFTER_ROUNDS = 3
@@ -46,11 +48,11 @@ class Monitor(pulumi.ComponentResource):
             name,
             args.shared,
             role=MONITOR,
-            command=app.MONITOR_COMMAND,
+            command=workload.MONITOR_COMMAND,
             envs=_environment(args),
             mounts=[
                 docker.ContainerMountArgs(
-                    target=app.MONITOR_STATUS_PATH,
+                    target=workload.MONITOR_STATUS_PATH,
                     type="volume",
                     source=args.status_volume,
                     read_only=False,
@@ -67,9 +69,9 @@ def heartbeat_check(settings: MonitorConfig) -> HealthCheck:
     max_age = STALE_AFTER_ROUNDS * settings.interval_seconds
     return HealthCheck(
         test=(
-            *app.HEALTHCHECK_COMMAND,
+            *workload.HEALTHCHECK_COMMAND,
             "--file",
-            app.MONITOR_HEARTBEAT_FILE,
+            workload.MONITOR_HEARTBEAT_FILE,
             "--max-age",
             str(max_age),
         ),
@@ -81,25 +83,25 @@ def heartbeat_check(settings: MonitorConfig) -> HealthCheck:
 
 def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
     settings = args.settings
-    plain = app.env_list(
+    plain = workload.env_list(
         {
-            app.ENV_MONITOR_LOG_LEVEL: args.shared.log_level,
-            app.ENV_MONITOR_INTERVAL_SECONDS: str(settings.interval_seconds),
-            app.ENV_MONITOR_CPU_THRESHOLD: _number(settings.cpu_threshold_percent),
-            app.ENV_MONITOR_MEMORY_THRESHOLD: _number(settings.memory_threshold_percent),
-            app.ENV_MONITOR_HEARTBEAT_FILE: app.MONITOR_HEARTBEAT_FILE,
+            workload.ENV_MONITOR_LOG_LEVEL: args.shared.log_level,
+            workload.ENV_MONITOR_INTERVAL_SECONDS: str(settings.interval_seconds),
+            workload.ENV_MONITOR_CPU_THRESHOLD: _number(settings.cpu_threshold_percent),
+            workload.ENV_MONITOR_MEMORY_THRESHOLD: _number(settings.memory_threshold_percent),
+            workload.ENV_MONITOR_HEARTBEAT_FILE: workload.MONITOR_HEARTBEAT_FILE,
         }
     )
     target = pulumi.Output.from_input(args.target_url).apply(
-        lambda url: f"{app.ENV_MONITOR_TARGET_URL}={url}"
+        lambda url: f"{workload.ENV_MONITOR_TARGET_URL}={url}"
     )
     replicas = pulumi.Output.from_input(args.replica_urls).apply(
-        lambda urls: f"{app.ENV_MONITOR_REPLICA_URLS}={','.join(urls)}"
+        lambda urls: f"{workload.ENV_MONITOR_REPLICA_URLS}={','.join(urls)}"
     )
     entries: list[pulumi.Input[str]] = [*plain, target, replicas]
-    webhook = settings.webhook_secret()
+    webhook = secret_output(settings.webhook_url)
     if webhook is not None:
-        entries.append(app.secret_env(app.ENV_MONITOR_WEBHOOK_URL, webhook))
+        entries.append(workload.secret_env(workload.ENV_MONITOR_WEBHOOK_URL, webhook))
     return entries
 
 

@@ -5,18 +5,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard import workload as app
-from ticket_dashboard.config import DashboardConfig
-from ticket_dashboard.container_baseline import (
-    HealthCheck,
-    Replica,
-    SharedInputs,
-    hardened_container,
-)
-from ticket_dashboard.health_gate import HealthGate
+from ticket_dashboard import workload
+from ticket_dashboard.components.storage import AppStorage
+from ticket_dashboard.containers.hardened import SharedInputs, hardened_container
+from ticket_dashboard.containers.health_check import HealthCheck
+from ticket_dashboard.containers.replicas import Replica
+from ticket_dashboard.dynamic.health_gate import HealthGate
 from ticket_dashboard.naming import DASHBOARD
 from ticket_dashboard.releases import release_id
-from ticket_dashboard.storage import AppStorage
+from ticket_dashboard.settings.loader import secret_output
+from ticket_dashboard.settings.sections import DashboardConfig
 
 DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
 
@@ -33,7 +31,7 @@ STOP_TIMEOUT_SECONDS = DRAIN_SECONDS + 10
 """Drain, then gunicorn's graceful stop (5 s), with room to spare before SIGKILL."""
 
 HEALTH_CHECK = HealthCheck(
-    test=app.HEALTHCHECK_COMMAND,
+    test=workload.HEALTHCHECK_COMMAND,
     interval_seconds=3,
     start_period_seconds=20,
     timeout_seconds=3,
@@ -71,7 +69,7 @@ class Dashboard(pulumi.ComponentResource):
         self.replica_names = pulumi.Output.all(*(c.name for c in containers))
         # Peers on the stack network reach each replica by its container name.
         self.replica_urls = self.replica_names.apply(
-            lambda names: [f"http://{n}:{app.CONTAINER_PORT}" for n in names]
+            lambda names: [f"http://{n}:{workload.CONTAINER_PORT}" for n in names]
         )
         self.register_outputs(
             {
@@ -88,7 +86,7 @@ class Dashboard(pulumi.ComponentResource):
             args.shared,
             role=DASHBOARD,
             replica=Replica(index=index, release=self.release),
-            command=app.DASHBOARD_COMMAND,
+            command=workload.DASHBOARD_COMMAND,
             envs=_environment(args),
             mounts=_mounts(args.storage, args.settings),
             health_check=HEALTH_CHECK,
@@ -110,46 +108,49 @@ class Dashboard(pulumi.ComponentResource):
 
 def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
     settings = args.settings
-    plain = app.env_list(
+    plain = workload.env_list(
         {
-            app.ENV_PORT: str(app.CONTAINER_PORT),
-            app.ENV_TICKETS_DIR: app.TICKETS_PATH,
-            app.ENV_DATA_DIR: app.DATA_PATH,
-            app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
-            app.ENV_MONITOR_HEARTBEAT_FILE: app.MONITOR_HEARTBEAT_FILE,
-            app.ENV_LOG_LEVEL: args.shared.log_level,
-            app.ENV_ORGANIZE_COMPLETED: app.env_flag(settings.organize_completed),
-            app.ENV_TICKETS_READ_ONLY: app.env_flag(settings.tickets_read_only),
-            app.ENV_WATCH: app.env_flag(settings.watch),
-            app.ENV_WATCH_POLLING: app.env_flag(settings.watch_polling),
-            app.ENV_DRAIN_SECONDS: str(DRAIN_SECONDS),
+            workload.ENV_PORT: str(workload.CONTAINER_PORT),
+            workload.ENV_TICKETS_DIR: workload.TICKETS_PATH,
+            workload.ENV_DATA_DIR: workload.DATA_PATH,
+            workload.ENV_BACKUP_DIR: workload.BACKUPS_PATH,
+            workload.ENV_MONITOR_HEARTBEAT_FILE: workload.MONITOR_HEARTBEAT_FILE,
+            workload.ENV_LOG_LEVEL: args.shared.log_level,
+            workload.ENV_ORGANIZE_COMPLETED: workload.env_flag(settings.organize_completed),
+            workload.ENV_TICKETS_READ_ONLY: workload.env_flag(settings.tickets_read_only),
+            workload.ENV_WATCH: workload.env_flag(settings.watch),
+            workload.ENV_WATCH_POLLING: workload.env_flag(settings.watch_polling),
+            workload.ENV_DRAIN_SECONDS: str(DRAIN_SECONDS),
         }
     )
-    token = settings.api_token_secret()
+    token = secret_output(settings.api_token)
     if token is None:
         return list(plain)
-    return [*plain, app.secret_env(app.ENV_API_TOKEN, token)]
+    return [*plain, workload.secret_env(workload.ENV_API_TOKEN, token)]
 
 
 def _mounts(storage: AppStorage, settings: DashboardConfig) -> list[docker.ContainerMountArgs]:
     return [
         docker.ContainerMountArgs(
-            target=app.TICKETS_PATH,
+            target=workload.TICKETS_PATH,
             type="bind",
             source=str(storage.tickets_dir),
             # Writable: status changes rewrite ticket files (and organize moves them).
             read_only=settings.tickets_read_only,
         ),
         docker.ContainerMountArgs(
-            target=app.DATA_PATH, type="volume", source=storage.data_volume, read_only=False
+            target=workload.DATA_PATH, type="volume", source=storage.data_volume, read_only=False
         ),
         # Only to show what the backup job last reported (backup-status.json).
         docker.ContainerMountArgs(
-            target=app.BACKUPS_PATH, type="volume", source=storage.backups_volume, read_only=True
+            target=workload.BACKUPS_PATH,
+            type="volume",
+            source=storage.backups_volume,
+            read_only=True,
         ),
         # Only to show the monitor's last heartbeat in /api/status.
         docker.ContainerMountArgs(
-            target=app.MONITOR_STATUS_PATH,
+            target=workload.MONITOR_STATUS_PATH,
             type="volume",
             source=storage.monitor_volume,
             read_only=True,

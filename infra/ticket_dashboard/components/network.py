@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard.config import NetworkConfig
 from ticket_dashboard.naming import StackNaming
+from ticket_dashboard.settings.sections import NetworkConfig
 
 NETWORK_TYPE = "ticket-dashboard:index:Network"
 

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from ticket_dashboard import workload as app
-from ticket_dashboard.config import BackupConfig
-from ticket_dashboard.container_baseline import HealthCheck, SharedInputs, hardened_container
+from ticket_dashboard import workload
+from ticket_dashboard.components.storage import AppStorage
+from ticket_dashboard.containers.hardened import SharedInputs, hardened_container
+from ticket_dashboard.containers.health_check import HealthCheck
 from ticket_dashboard.naming import BACKUP
-from ticket_dashboard.storage import AppStorage
+from ticket_dashboard.settings.sections import BackupConfig
 
 BACKUP_TYPE = "ticket-dashboard:index:Backup"
 
@@ -22,8 +23,8 @@ HEALTH_CHECK = HealthCheck(
         "python",
         "-c",
         "import os, sys; sys.exit(0 if os.access("
-        f"'{app.BACKUPS_PATH}', os.W_OK) and os.access('{app.DATA_PATH}', os.R_OK) "
-        f"and os.access('{app.TICKETS_PATH}', os.R_OK) else 1)",
+        f"'{workload.BACKUPS_PATH}', os.W_OK) and os.access('{workload.DATA_PATH}', os.R_OK) "
+        f"and os.access('{workload.TICKETS_PATH}', os.R_OK) else 1)",
     ),
     interval_seconds=30,
     start_period_seconds=10,
@@ -51,7 +52,7 @@ class Backup(pulumi.ComponentResource):
             name,
             args.shared,
             role=BACKUP,
-            command=app.BACKUP_COMMAND,
+            command=workload.BACKUP_COMMAND,
             envs=_environment(args),
             mounts=_mounts(args.storage),
             health_check=HEALTH_CHECK,
@@ -62,15 +63,15 @@ class Backup(pulumi.ComponentResource):
 
 def _environment(args: BackupArgs) -> list[str]:
     settings = args.settings
-    return app.env_list(
+    return workload.env_list(
         {
-            app.ENV_TICKETS_DIR: app.TICKETS_PATH,
-            app.ENV_DATA_DIR: app.DATA_PATH,
-            app.ENV_BACKUP_DIR: app.BACKUPS_PATH,
-            app.ENV_LOG_LEVEL: args.shared.log_level,
-            app.ENV_BACKUP_SCHEDULE: settings.schedule,
-            app.ENV_BACKUP_RETENTION_DAYS: str(settings.retention_days),
-            app.ENV_BACKUP_ON_START: app.env_flag(settings.on_start),
+            workload.ENV_TICKETS_DIR: workload.TICKETS_PATH,
+            workload.ENV_DATA_DIR: workload.DATA_PATH,
+            workload.ENV_BACKUP_DIR: workload.BACKUPS_PATH,
+            workload.ENV_LOG_LEVEL: args.shared.log_level,
+            workload.ENV_BACKUP_SCHEDULE: settings.schedule,
+            workload.ENV_BACKUP_RETENTION_DAYS: str(settings.retention_days),
+            workload.ENV_BACKUP_ON_START: workload.env_flag(settings.on_start),
         }
     )
 
@@ -78,12 +79,18 @@ def _environment(args: BackupArgs) -> list[str]:
 def _mounts(storage: AppStorage) -> list[docker.ContainerMountArgs]:
     return [
         docker.ContainerMountArgs(
-            target=app.DATA_PATH, type="volume", source=storage.data_volume, read_only=True
+            target=workload.DATA_PATH, type="volume", source=storage.data_volume, read_only=True
         ),
         docker.ContainerMountArgs(
-            target=app.BACKUPS_PATH, type="volume", source=storage.backups_volume, read_only=False
+            target=workload.BACKUPS_PATH,
+            type="volume",
+            source=storage.backups_volume,
+            read_only=False,
         ),
         docker.ContainerMountArgs(
-            target=app.TICKETS_PATH, type="bind", source=str(storage.tickets_dir), read_only=True
+            target=workload.TICKETS_PATH,
+            type="bind",
+            source=str(storage.tickets_dir),
+            read_only=True,
         ),
     ]

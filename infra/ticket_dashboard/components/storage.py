@@ -17,9 +17,11 @@ STORAGE_TYPE = "ticket-dashboard:index:Storage"
 
 @dataclass(frozen=True)
 class AppStorage:
-    """Where the application's state lives: the two volumes and the host's ticket tree.
+    """Where the application's state lives: three volumes and the host's ticket tree.
 
-    The dashboard and the backup both mount all three, each with its own read/write modes.
+    The dashboard mounts all four (the backups and monitor volumes read-only), the backup
+    the data and backups volumes and the tree, each with its own read/write modes. The
+    monitor is handed only its volume (``MonitorArgs.status_volume``).
     """
 
     data_volume: pulumi.Input[str]
@@ -32,7 +34,8 @@ class AppStorage:
 class StorageArgs:
     naming: StackNaming
     protect_data: bool
-    """Keep both volumes in Docker when the stack is destroyed (prod's archives)."""
+    """Keep the data and backups volumes in Docker when the stack is destroyed (prod's
+    archives); the monitor volume holds only a heartbeat and always goes."""
 
 
 class StackStorage(pulumi.ComponentResource):

@@ -1,0 +1,1 @@
+"""The ComponentResources the program builds, one per file."""

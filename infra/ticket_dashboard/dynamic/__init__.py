@@ -1,0 +1,1 @@
+"""Small dynamic resources: what the docker provider cannot do, asked of the engine."""

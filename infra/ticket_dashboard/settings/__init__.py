@@ -1,0 +1,1 @@
+"""The stack settings: field types, the sections, the loader and its report, the README table."""
