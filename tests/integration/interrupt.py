@@ -23,6 +23,8 @@ from tests.deployment import ROOT, Deployment
 from ticket_dashboard.naming import LABEL_PROJECT, LABEL_STACK
 from ticket_dashboard.project import PROJECT_NAME
 
+VENV_PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
 
 def cli_env(deployed: Deployment) -> dict[str, str]:
     env = {**os.environ, **deployed.stack.workspace.env_vars}
@@ -30,30 +32,29 @@ def cli_env(deployed: Deployment) -> dict[str, str]:
     return env
 
 
-def converge(deployed: Deployment) -> subprocess.CompletedProcess[str]:
-    """`python -m ops.converge STACK`, the first step of `make up`."""
+def run_cli(
+    deployed: Deployment, args: list[str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """A command in the stack's project folder and pulumi env, as `make` runs it."""
     return subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "ops.converge", deployed.name],
+        args,
         cwd=deployed.project_dir,
         env=cli_env(deployed),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
+
+
+def converge(deployed: Deployment) -> subprocess.CompletedProcess[str]:
+    """`python -m ops.converge STACK`, the first step of `make up`."""
+    return run_cli(deployed, [VENV_PYTHON, "-m", "ops.converge", deployed.name], timeout=300)
 
 
 def status(deployed: Deployment) -> subprocess.CompletedProcess[str]:
     """`make status`'s report (ops.status) of the stack."""
-    return subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "ops.status", deployed.name],
-        cwd=deployed.project_dir,
-        env=cli_env(deployed),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(deployed, [VENV_PYTHON, "-m", "ops.status", deployed.name], timeout=120)
 
 
 def start_up(deployed: Deployment, log: Path) -> subprocess.Popen[bytes]:

@@ -7,7 +7,6 @@ its pid, user, host and start, and does not touch the stack.
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from ops.locks import lock_dir, read_locks
 from ticket_dashboard.project import PROJECT_NAME
 
-from .interrupt import change_app, cli_env, converge, start_up
+from .interrupt import change_app, cli_env, converge, run_cli, start_up
 
 pytestmark = pytest.mark.docker
 
@@ -46,14 +45,8 @@ def test_a_second_up_is_refused_with_the_live_holder_and_the_first_finishes(
         assert f"pid {first.pid}" in second.stderr
         assert "make unlock STACK=" in second.stderr
         # Past the check (a race), pulumi itself refuses: the state is never shared.
-        racing = subprocess.run(
-            ["pulumi", "up", "--yes", "--skip-preview", "--stack", deployed.name],
-            cwd=deployed.project_dir,
-            env=cli_env(deployed),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        racing = run_cli(
+            deployed, ["pulumi", "up", "--yes", "--skip-preview", "--stack", deployed.name], 120
         )
         assert racing.returncode != 0 and "currently locked" in racing.stdout + racing.stderr
         assert first.wait(timeout=300) == 0, log.read_text()
