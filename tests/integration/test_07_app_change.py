@@ -15,8 +15,9 @@ from .conftest import OperationLog
 
 pytestmark = pytest.mark.docker
 
-UPDATED = {"image-build", "releases"}
-"""The image is rebuilt under its new content tag in place; pruning runs in place."""
+UPDATED = {"image-build", "image-sbom", "releases"}
+"""The image is rebuilt under its new content tag in place, its SBOM is written for the
+new image ID in place, and pruning runs in place."""
 REPLACED_PER_REPLICA = ("container", "name", "pids-limit", "healthy")
 """A replica's container, the token in its name, its process cap and its health gate."""
 REPLACED_PER_SIDECAR = ("container", "pids-limit")

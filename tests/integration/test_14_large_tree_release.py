@@ -18,7 +18,9 @@ of the readiness probe and its exit code, and when the old replica was stopped.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -85,17 +87,40 @@ def _large_tree(tickets_dir: Path) -> None:
         path.chmod(0o777 if path.is_dir() else 0o666)
 
 
-def _read_events(engine: docker.DockerClient, stack: str, since: float, release: Release) -> None:
-    """Fill ``release`` from the engine's container events of the stack since ``since``."""
-    events = engine.events(
-        since=math.floor(since),
-        until=math.ceil(time.time()) + 1,
-        filters={
-            "type": "container",
-            "label": [f"{k}={v}" for k, v in stack_naming(stack).labels().items()],
-        },
-        decode=True,
-    )
+class EventRecorder:
+    """The stack's container events, streamed live while the block runs.
+
+    Not read back afterwards with ``since``: the engine keeps only its last 256 events,
+    and every health check and gate probe on the host is an exec with three of them, so
+    on a busy engine the replica's ``health_status`` was gone before the release ended.
+    """
+
+    def __init__(self, stack: str) -> None:
+        labels = [f"{k}={v}" for k, v in stack_naming(stack).labels().items()]
+        self.events: list[dict[str, Any]] = []
+        self._client = docker.from_env()
+        self._stream = self._client.events(
+            filters={"type": "container", "label": labels}, decode=True
+        )
+        self._thread = threading.Thread(target=self._collect, daemon=True)
+
+    def _collect(self) -> None:
+        with contextlib.suppress(Exception):  # the stream ends when it is closed
+            self.events.extend(self._stream)
+
+    def __enter__(self) -> EventRecorder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        time.sleep(1)  # the last events of the release are still on their way
+        self._stream.close()
+        self._thread.join(timeout=10)
+        self._client.close()
+
+
+def _read_events(events: list[dict[str, Any]], release: Release) -> None:
+    """Fill ``release`` from the stack's container events during the release."""
     gate_execs: set[str] = set()
     for event in events:
         at, name = event["timeNano"] / 1e9, event["Actor"]["Attributes"].get("name")
@@ -123,10 +148,11 @@ def _release_under_probe(stack: Deployment, engine, vegeta) -> Release:
     marker.write_text(marker.read_text() + "\n# released by test_14 over a large tree\n")
     started = time.time()
     url, token = stack.outputs["url"], stack.api_token
-    with ConstantRateProbe(vegeta, url, token, rate=PROBE_RATE) as report:
+    probe = ConstantRateProbe(vegeta, url, token, rate=PROBE_RATE)
+    with EventRecorder(stack.name) as recorded, probe as report:
         stack.up()
     release = Release(report, old_replica, stack.replicas[0])
-    _read_events(engine, stack.name, started, release)
+    _read_events(recorded.events, release)
     records = json_log(engine.containers.get(release.new_replica), since=math.floor(started))
     release.synced = next((r for r in records if r.get("message") == "index synced"), {})
     release.gate_outputs = _gate_outputs(stack)
