@@ -69,9 +69,10 @@ unlock: venv ## clear STACK's update lock (only when the run that holds it is go
 verify: venv ## testinfra suite against the deployed STACK
 	@$(PY) -m pytest tests/infra --stack $(STACK) $(PYTEST_ARGS)
 
-lint: bootstrap-lint ## ruff, ruff format --check, hadolint, actionlint
+lint: bootstrap-lint ## ruff, ruff format --check, mypy, hadolint, actionlint
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
 	@.venv/bin/hadolint app/Dockerfile
 	@$(PYTHON) -m bootstrap.tool actionlint .github/workflows/*.yml
 

@@ -186,6 +186,7 @@ def import_rootfs(rootfs: Path, image: str, changes: list[str]) -> None:
         text=True,
     )
     # Only docker may hold the pipe, or tar blocks forever if docker exits early.
+    assert tar.stdout is not None  # stdout=PIPE
     tar.stdout.close()
     _, stderr = docker.communicate()
     tar.wait()

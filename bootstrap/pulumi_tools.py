@@ -85,7 +85,7 @@ class PluginSources:
     src_root: Path
 
 
-def _archives(root: Path, go_dir: Path, pins: Pins) -> dict:
+def _archives(root: Path, go_dir: Path, pins: Pins) -> dict[str, upstream_sources.Archives | None]:
     folder = upstream_sources.archive_folder(root, os.environ)
     commit = _upstream_commit(go_dir / "pulumi-resource-docker")
     names = upstream_sources.archive_names(pins.pulumi, pins.pulumi_docker, commit)
@@ -130,6 +130,7 @@ def _existing_pulumi(root: Path) -> Path | None:
 
 
 def _ensure_cli_binary(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
+    assert tools.bin_dir is not None  # a _local() toolchain
     cli = tools.bin_dir / "pulumi"
     if _version_of(cli) == f"v{pins.pulumi}":
         say(f"pulumi v{pins.pulumi} already built in {tools.bin_dir}")
@@ -138,6 +139,7 @@ def _ensure_cli_binary(go_dir: Path, tools: Toolchain, pins: Pins) -> None:
 
 
 def _ensure_language_host(sources: PluginSources, tools: Toolchain, pins: Pins) -> None:
+    assert tools.bin_dir is not None  # a _local() toolchain
     host = tools.bin_dir / "pulumi-language-python"
     archives = sources.archives["pulumi-language-python"]
     if _is_fresh(host, archives, pins.pulumi):
@@ -153,6 +155,7 @@ def _ensure_language_host(sources: PluginSources, tools: Toolchain, pins: Pins) 
 
 
 def _ensure_docker_plugin(sources: PluginSources, tools: Toolchain, pins: Pins) -> None:
+    assert tools.bin_dir is not None  # a _local() toolchain
     cli = tools.bin_dir / "pulumi"
     # Not in bin/: the CLI would prefer a plugin on PATH over the registered one, and warn.
     plugin = tools.bin_dir.parent / "plugins" / "pulumi-resource-docker"
@@ -301,7 +304,9 @@ def _docker_plugins(pulumi: Path, home: Path | None) -> list[str]:
     ]
 
 
-def _pulumi(pulumi: Path, home: Path | None, *args: str, check: bool = True):
+def _pulumi(
+    pulumi: Path, home: Path | None, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     env = {**_base_env(), **({"PULUMI_HOME": str(home)} if home else {})}
     result = subprocess.run(
         [str(pulumi), *args], env=env, capture_output=True, text=True, check=False

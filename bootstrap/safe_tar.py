@@ -14,6 +14,7 @@ import os
 import tarfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .progress import BootstrapError
 
@@ -67,7 +68,9 @@ def _below_top(path: str, top: str) -> str | None:
     return path[len(top) :].lstrip("/") or "."
 
 
-def _check_members(archive: Path, members: list[tarfile.TarInfo], originals: dict) -> None:
+def _check_members(
+    archive: Path, members: list[tarfile.TarInfo], originals: dict[int, str]
+) -> None:
     symlinks = {_key(m.name): m.linkname for m in members if m.issym()}
     names = Counter(_key(m.name) for m in members)
     for member in members:
@@ -76,7 +79,7 @@ def _check_members(archive: Path, members: list[tarfile.TarInfo], originals: dic
             raise _unsafe(archive, originals[id(member)], reason)
 
 
-def _refusal(member: tarfile.TarInfo, symlinks: dict[str, str], names: Counter) -> str | None:
+def _refusal(member: tarfile.TarInfo, symlinks: dict[str, str], names: Counter[str]) -> str | None:
     """Why ``member`` must not be unpacked. Its name is already below the top folder,
     and neither it nor a hard link's target is absolute or has a '..' component.
 
@@ -145,7 +148,7 @@ def _drop_ownership_and_special_bits(member: tarfile.TarInfo) -> None:
         member.mode = mode | 0o600
 
 
-def _filter_argument() -> dict[str, str]:
+def _filter_argument() -> dict[str, Any]:  # Any: extractall's filter is a Literal
     # Where Python has filters, "data" guards again (and keeps 3.12+ from warning).
     return {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 

@@ -195,7 +195,9 @@ def _run(args: list[str], cwd: Path, what: str, extra_env: dict[str, str] | None
         )
 
 
-def archive_names(pulumi_version: str, docker_version: str, upstream_commit: str) -> dict:
+def archive_names(
+    pulumi_version: str, docker_version: str, upstream_commit: str
+) -> dict[str, list[str]]:
     """The archives each plugin needs, by the file names SOURCES.md lists; the upstream
     Terraform provider's archive is named by the first 8 digits of its commit."""
     return {

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from typing import Any
 
 import docker
 
@@ -23,7 +24,7 @@ TIMEOUT_SECONDS = 2
 ROLES = ("proxy", "backup", "monitor")
 
 
-def stack_outputs(stack: str) -> dict[str, object]:
+def stack_outputs(stack: str) -> dict[str, Any]:  # Any: JSON values
     result = subprocess.run(
         ["pulumi", "stack", "output", "--json", "--stack", stack],
         capture_output=True,
@@ -80,7 +81,7 @@ def main(stack: str) -> int:
         healthy &= ok
         print(f"{'ok  ' if ok else 'FAIL'} {url}{path}: {detail}")
     containers = [str(outputs[f"{role}_container"]) for role in ROLES]
-    containers[1:1] = [str(name) for name in outputs["dashboard_containers"]]  # type: ignore[union-attr]
+    containers[1:1] = [str(name) for name in outputs["dashboard_containers"]]
     for container in containers:
         print(f"     {container}: docker {docker_health(container)}")
     report_orphans(stack)

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, *, draining: DrainFlag | None =
     settings = settings or load_settings(Settings)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    # Flask's DefaultJSONProvider has sort_keys; app.json is typed as the JSONProvider base.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = build_services(settings, draining)
     register_error_handlers(app)
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, draining: DrainFlag | None =
     app.before_request(_reject_large_bodies)
     app.after_request(_count_and_harden)
     # Outermost first: the admission check costs nothing and comes before reading a body.
+    # Replacing wsgi_app is how Flask documents wrapping it in middleware.
     app.wsgi_app = AdmissionLimits(  # type: ignore[method-assign]
         CountedBody(app.wsgi_app, MAX_BODY_BYTES), **limits_for_threads(settings.threads)
     )

@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import MutableMapping
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -52,14 +53,16 @@ MAX_CONNECTIONS = 4096
 LISTEN_BACKLOG = 2048
 
 
-class DashboardLogger(Logger):  # type: ignore[misc]
+class DashboardLogger(Logger):
     """gunicorn's logger, minus building every request's access-log fields only to drop them.
 
     With a logging dictConfig, gunicorn formats the access line of each request whatever
     the level of its logger; that was about a tenth of the worker's CPU per request.
     """
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(
+        self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: Any
+    ) -> None:
         if self.access_log.isEnabledFor(logging.INFO):
             super().access(resp, req, environ, request_time)
 
@@ -91,6 +94,7 @@ class DashboardWorker(ShedsOverload, ThreadWorker):
 def built_app(worker: Worker) -> Flask | None:
     """The worker's Flask app; None before it is built (nothing started yet to stop)."""
     wsgi = getattr(worker, "wsgi", None)
+    # WarmingUp holds any WSGI app; the one DashboardServer gives it is a Flask app.
     return wsgi.app if isinstance(wsgi, WarmingUp) else None  # type: ignore[return-value]
 
 
@@ -109,7 +113,7 @@ def stop_bound_seconds(settings: Settings) -> float:
     return settings.drain_seconds + GRACEFUL_TIMEOUT_SECONDS + EXIT_MARGIN_SECONDS
 
 
-class DrainingArbiter(Arbiter):  # type: ignore[misc]
+class DrainingArbiter(Arbiter):
     """gunicorn's arbiter, but a first SIGTERM sets the drain flag and stops only once the
     drain has run out.
 
@@ -130,15 +134,16 @@ class DrainingArbiter(Arbiter):  # type: ignore[misc]
         if self._drain_ends is not None or self._drain_seconds <= 0:
             raise StopIteration  # what gunicorn's handle_term raises: the loop halts
         self._drain_ends = time.monotonic() + self._drain_seconds
+        assert self.log is not None  # set by Arbiter.__init__ (setup)
         self.log.info("Draining for %s s before stopping", self._drain_seconds)
 
-    def wait_for_signals(self, timeout: float = 1.0) -> list[int]:
+    def wait_for_signals(self, timeout: float | None = 1.0) -> list[int]:
         if self._drain_ends is None:
-            return super().wait_for_signals(timeout)  # type: ignore[no-any-return]
+            return super().wait_for_signals(timeout)
         remaining = self._drain_ends - time.monotonic()
         if remaining <= 0:
             raise StopIteration  # raised in the loop, like handle_term's
-        return super().wait_for_signals(min(timeout, remaining))  # type: ignore[no-any-return]
+        return super().wait_for_signals(remaining if timeout is None else min(timeout, remaining))
 
 
 def _stop_booting_worker() -> None:
@@ -147,7 +152,7 @@ def _stop_booting_worker() -> None:
     os._exit(Arbiter.WORKER_BOOT_ERROR)
 
 
-class DashboardServer(BaseApplication):  # type: ignore[misc]
+class DashboardServer(BaseApplication):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         # Made here, in the arbiter, so that the worker forked later shares it.
@@ -166,7 +171,8 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         for key, value in gunicorn_options(self.settings).items():
             self.cfg.set(key, value)
 
-    def load(self) -> WarmingUp:
+    # gunicorn's stubs type the environ as a MutableMapping, PEP 3333 and Flask as a dict.
+    def load(self) -> WarmingUp:  # type: ignore[override]
         """Runs in the worker process, so the watcher's threads are the worker's."""
         return WarmingUp(self._build_app, _stop_booting_worker).start()
 

@@ -66,7 +66,8 @@ def env_flag(value: bool) -> str:
 def secret_env(name: str, value: pulumi.Output[str]) -> pulumi.Output[str]:
     """``NAME=value`` kept secret: apply() on a secret stays secret, so the engine encrypts
     this entry (and masks the whole env list in plans and state)."""
-    return pulumi.Output.secret(value).apply(lambda plain: f"{name}={plain}")
+    secret: pulumi.Output[str] = pulumi.Output.secret(value)
+    return secret.apply(lambda plain: f"{name}={plain}")
 
 
 def env_list(values: dict[str, str]) -> list[str]:

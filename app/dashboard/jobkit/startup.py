@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import Protocol, cast
 
 from dashboard.envconfig import ConfigurationError, SettingsT, load_settings
 from dashboard.logging import configure_logging
 
 EXIT_CONFIGURATION = 2
+
+
+class _JobSettings(Protocol):
+    """What every job's settings class has (BackupSettings, MonitorSettings)."""
+
+    log_level: str
 
 
 def start_job(settings_class: type[SettingsT]) -> SettingsT | None:
@@ -21,5 +28,5 @@ def start_job(settings_class: type[SettingsT]) -> SettingsT | None:
     except ConfigurationError as error:
         print(f"invalid configuration: {error}", file=sys.stderr)
         return None
-    configure_logging(settings.log_level)
+    configure_logging(cast(_JobSettings, settings).log_level)
     return settings

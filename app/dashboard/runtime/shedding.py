@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Requests waiting for a thread beyond which new ones are refused: what arrives at 1,000/s
 # while the CPU quota is used up (50 ms of every 100 at 0.5 CPU), and about 0.1 s of work.
@@ -69,7 +69,13 @@ def is_plain_get(head: bytes) -> bool:
     return True
 
 
-class ShedsOverload:
+if TYPE_CHECKING:
+    from gunicorn.workers.gthread import ThreadWorker as _Worker
+else:
+    _Worker = object  # a mixin: ThreadWorker comes after it in the worker's bases
+
+
+class ShedsOverload(_Worker):
     """Mixin for gunicorn's ThreadWorker (gthread); see the module docstring.
 
     Counts the connections in the thread pool (handed over, not yet given back) on the
@@ -77,7 +83,7 @@ class ShedsOverload:
     """
 
     cfg: Any
-    poller: selectors.BaseSelector
+    poller: selectors.DefaultSelector
     keepalived_conns: deque[Any]
     pending_conns: deque[Any]
     nr_conns: int
@@ -89,7 +95,7 @@ class ShedsOverload:
         # the others waited in the kernel's queue for as many turns (seconds when it is busy).
         for _ in range(ACCEPT_BATCH):
             before = self.nr_conns
-            super().accept(listener)  # type: ignore[misc]
+            super().accept(listener)
             if self.nr_conns == before or self.nr_conns >= self.worker_connections:
                 return  # nothing more waiting, or no room for more
 
@@ -99,19 +105,19 @@ class ShedsOverload:
             self._wait_in_poller(conn)
             return
         self._in_pool += 1
-        super().enqueue_req(conn)  # type: ignore[misc]
+        super().enqueue_req(conn)
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         self._in_pool -= 1
-        super().finish_request(conn, fs)  # type: ignore[misc]
+        super().finish_request(conn, fs)
 
     def on_client_socket_readable(self, conn: Any, client: Any) -> None:
         if not self._refused(conn, self.keepalived_conns):
-            super().on_client_socket_readable(conn, client)  # type: ignore[misc]
+            super().on_client_socket_readable(conn, client)
 
     def on_pending_socket_readable(self, conn: Any, client: Any) -> None:
         if not self._refused(conn, self.pending_conns):
-            super().on_pending_socket_readable(conn, client)  # type: ignore[misc]
+            super().on_pending_socket_readable(conn, client)
 
     def _overloaded(self) -> bool:
         return self._in_pool - self.cfg.threads > MAX_WAITING

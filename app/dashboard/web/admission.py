@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from werkzeug.wsgi import ClosingIterator
 
@@ -29,6 +29,13 @@ RETRY_AFTER_SECONDS = 1
 ADMISSION_WAIT_SECONDS = 0.1
 PROBE_PATHS = frozenset({"/health", "/ready"})
 STREAM_PATHS = frozenset({"/api/events"})
+
+
+class ThreadLimits(TypedDict):
+    """AdmissionLimits' caps, as keyword arguments."""
+
+    requests: int
+    streams: int
 
 
 class AdmissionLimits:
@@ -89,7 +96,7 @@ def _busy(start_response: Callable[..., Any], what: str) -> list[bytes]:
     return [body]
 
 
-def limits_for_threads(threads: int) -> dict[str, int]:
+def limits_for_threads(threads: int) -> ThreadLimits:
     """Split gunicorn's threads: half for streams, one kept for the probes, the rest for
     requests (at least one each)."""
     streams = max(1, threads // 2)

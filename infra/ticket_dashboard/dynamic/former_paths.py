@@ -34,6 +34,7 @@ class _FormerPathFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         current = importlib.import_module(FORMER_PATHS[module.__name__])
+        # A module-level __getattr__ (PEP 562), not a method: ModuleType declares one.
         module.__getattr__ = lambda name: getattr(current, name)  # type: ignore[method-assign]
 
 

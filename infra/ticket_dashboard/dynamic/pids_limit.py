@@ -55,7 +55,7 @@ class PidsLimitProvider(ResourceProvider):
         client = docker.from_env()
         try:
             # docker-py 7.2's Container.update() has no pids_limit; the endpoint has.
-            api = client.api
+            api: Any = client.api  # Any: these private helpers are not in docker's stubs
             url = api._url("/containers/{0}/update", container_id)
             api._result(api._post_json(url, data={"PidsLimit": limit}), json=True)
         finally:

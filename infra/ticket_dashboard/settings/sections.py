@@ -277,6 +277,8 @@ class StackConfig(BaseModel):
 
     @classmethod
     def sections(cls) -> dict[str, type[Section]]:
+        # pydantic types a field's annotation as any type form or None; each field here
+        # is annotated with its Section class.
         return {name: field.annotation for name, field in cls.model_fields.items()}  # type: ignore[misc]
 
     @model_validator(mode="before")

@@ -29,6 +29,7 @@ def render_table(stack_files: Mapping[str, Mapping[str, Any]]) -> str:
         for key, name in model.config_keys().items():
             field = model.model_fields[name]
             extra = field.json_schema_extra or {}
+            # json_schema_extra may be a callable in pydantic; every setting() gives a dict.
             rows.append(
                 [
                     key,
