@@ -3,13 +3,15 @@
 
 ``data/env_lists.json`` was captured from the program before that change; regenerate it
 only for a change that means to alter a container's environment:
-``ENV_LISTS_CAPTURE=1 pytest tests/unit_infra/test_env_lists.py``.
+``ENV_LISTS_CAPTURE=1 pytest tests/unit_infra/test_env_lists.py``. The release id in the
+replicas' names stands as ``RELEASE``: it is the hash of app/, which any change there moves.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from pulumi.runtime import rpc
 from .harness import deployable_config, run_program, unwrap_secrets
 
 EXPECTED = Path(__file__).parent / "data" / "env_lists.json"
+RELEASE_ID = re.compile(r"-dashboard-[0-9a-f]{12}-")
 WEBHOOK = "https://hooks.example.test/T000/B000/XXXXSECRET"
 
 # Beside the two stack files, one that sets every role's settings off their defaults.
@@ -57,7 +60,10 @@ def _env_lists(monkeypatch: pytest.MonkeyPatch, variant: str, tickets_dir: Path)
     return {
         container.name: {
             "secret": rpc.is_rpc_secret(container.inputs["envs"]),
-            "envs": unwrap_secrets(container.inputs)["envs"],
+            "envs": [
+                RELEASE_ID.sub("-dashboard-RELEASE-", entry)
+                for entry in unwrap_secrets(container.inputs)["envs"]
+            ],
         }
         for container in run.containers()
         if not container.name.startswith("proxy")
