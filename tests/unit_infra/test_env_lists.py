@@ -3,8 +3,9 @@
 
 ``data/env_lists.json`` was captured from the program before that change; regenerate it
 only for a change that means to alter a container's environment:
-``ENV_LISTS_CAPTURE=1 pytest tests/unit_infra/test_env_lists.py``. The release id in the
-replicas' names stands as ``RELEASE``: it is the hash of app/, which any change there moves.
+``ENV_LISTS_CAPTURE=1 pytest tests/unit_infra/test_env_lists.py``. The release id and
+the name token in the replicas' names stand as ``RELEASE-N``: the first is app/'s hash, which
+any change there moves, the second counts the names the mocks have handed out.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pulumi.runtime import rpc
 from .harness import deployable_config, run_program, unwrap_secrets
 
 EXPECTED = Path(__file__).parent / "data" / "env_lists.json"
-RELEASE_ID = re.compile(r"-dashboard-[0-9a-f]{12}-")
+RELEASE_ID = re.compile(r"-dashboard-[0-9a-f]{12}-\d{4}-")
 WEBHOOK = "https://hooks.example.test/T000/B000/XXXXSECRET"
 
 # Beside the two stack files, one that sets every role's settings off their defaults.
@@ -61,7 +62,7 @@ def _env_lists(monkeypatch: pytest.MonkeyPatch, variant: str, tickets_dir: Path)
         container.name: {
             "secret": rpc.is_rpc_secret(container.inputs["envs"]),
             "envs": [
-                RELEASE_ID.sub("-dashboard-RELEASE-", entry)
+                RELEASE_ID.sub("-dashboard-RELEASE-N-", entry)
                 for entry in unwrap_secrets(container.inputs)["envs"]
             ],
         }
