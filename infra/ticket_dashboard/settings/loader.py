@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_ROOT
 from ticket_dashboard.settings.host_checks import (
@@ -144,10 +144,3 @@ def _as_cli_string(key: str, value: Any) -> str:
     if isinstance(value, Mapping | list):
         return json.dumps(value)
     return str(value)
-
-
-def secret_output(value: SecretStr | None) -> pulumi.Output[str] | None:
-    """A secret setting (the API token, the webhook URL) as a secret Output, the only form
-    in which it leaves the settings: the engine encrypts it in state and masks it in every
-    plan and log, as with ``pulumi.Config.get_secret``."""
-    return None if value is None else pulumi.Output.secret(value.get_secret_value())
