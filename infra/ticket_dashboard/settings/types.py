@@ -22,9 +22,11 @@ def full_key(key: str) -> str:
     return f"{CONFIG_NAMESPACE}:{key}"
 
 
-def setting(default: Any = ..., *, kind: str, meaning: str = "") -> Any:
-    """A field with what the README's table shows for it (see table.py)."""
-    return Field(default, description=meaning, json_schema_extra={"kind": kind})
+def stack_setting(key: str, default: Any = ..., *, kind: str, meaning: str = "") -> Any:
+    """A field set by the stack key ``key`` (``ticket-dashboard:<key>``), with what the
+    README's table shows for it (see table.py). Not the app's ``dashboard.envconfig.setting``:
+    this one is a stack key, that one an environment variable."""
+    return Field(default, description=meaning, json_schema_extra={"kind": kind, "key": key})
 
 
 @dataclass(frozen=True)
