@@ -6,7 +6,6 @@ validate, and ``environment`` renders the container's env list from it: no env n
 value spelling is written down a second time here.
 """
 
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
@@ -14,17 +13,13 @@ import pulumi
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from ticket_dashboard.project import APP_DIR
-
-# The app's settings classes are the contract: the program imports them from app/, the
-# source of the image it deploys (tests put app/ on the path themselves).
-if str(APP_DIR) not in sys.path:
-    sys.path.append(str(APP_DIR))
-
-from dashboard.backup.settings import BackupSettings  # noqa: E402
-from dashboard.envconfig import SettingsT, env_name  # noqa: E402
-from dashboard.monitor.settings import MonitorSettings  # noqa: E402
-from dashboard.settings import Settings as DashboardSettings  # noqa: E402
+from ticket_dashboard.app_settings import (
+    BackupSettings,
+    DashboardSettings,
+    MonitorSettings,
+    SettingsT,
+    env_name,
+)
 
 __all__ = ["BackupSettings", "DashboardSettings", "MonitorSettings"]
 

@@ -10,14 +10,15 @@ stack's config, checks the host (``host_checks.py``) and reports every problem a
 import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings
 
+from ticket_dashboard.app_settings import BackupSettings, DashboardSettings, MonitorSettings
 from ticket_dashboard.project import DEFAULT_BASE_IMAGE
 from ticket_dashboard.settings.types import (
     Cpus,
-    CronExpression,
     DockerLogSize,
     IpAddress,
     LogLevel,
@@ -38,7 +39,10 @@ MIN_API_TOKEN_LENGTH = 16
 
 class Section(BaseModel):
     """A group of flat keys. Each field names its key in ``stack_setting``:
-    ``BackupConfig.schedule`` is ``backupSchedule``."""
+    ``BackupConfig.schedule`` is ``backupSchedule``, and, where the key is handed to a
+    container, the one field of ``APP`` (the role's app settings class) it sets."""
+
+    APP: ClassVar[type[BaseSettings] | None] = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -47,6 +51,16 @@ class Section(BaseModel):
         extra = cls.model_fields[field_name].json_schema_extra
         assert isinstance(extra, dict), f"{cls.__name__}.{field_name} is not a stack_setting"
         return str(extra["key"])
+
+    @classmethod
+    def app_fields(cls) -> dict[str, str]:
+        """Field name -> the ``APP`` field it sets, for the fields handed to the container."""
+        found = {}
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and "app" in extra:
+                found[name] = str(extra["app"])
+        return found
 
     @classmethod
     def config_keys(cls) -> dict[str, str]:
@@ -178,6 +192,8 @@ class LoggingConfig(Section):
 
 
 class DashboardConfig(Section):
+    APP = DashboardSettings
+
     replicas: Annotated[int, Field(ge=1, le=8)] = stack_setting(
         "replicas",
         1,
@@ -200,18 +216,24 @@ class DashboardConfig(Section):
         False,
         kind="bool",
         meaning="mount the tree read-only; status changes answer 403",
+        app="tickets_read_only",
     )
     organize_completed: bool = stack_setting(
         "organizeCompleted",
         False,
         kind="bool",
         meaning="move done/cancelled tickets to `completed/` (needs a writable tree)",
+        app="organize_completed",
     )
     watch: bool = stack_setting(
-        "watch", True, kind="bool", meaning="watch the tree for edits on the host"
+        "watch", True, kind="bool", meaning="watch the tree for edits on the host", app="watch"
     )
     watch_polling: bool = stack_setting(
-        "watchPolling", False, kind="bool", meaning="poll instead, for mounts without inotify"
+        "watchPolling",
+        False,
+        kind="bool",
+        meaning="poll instead, for mounts without inotify",
+        app="watch_polling",
     )
     require_api_token: bool = stack_setting(
         "requireApiToken", True, kind="bool", meaning="refuse to deploy without `apiToken`"
@@ -221,6 +243,7 @@ class DashboardConfig(Section):
         None,
         kind="secret, ≥ 16 chars",
         meaning="`pulumi config set --secret ticket-dashboard:apiToken`",
+        app="api_token",
     )
     health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = stack_setting(
         "healthWaitTimeoutSeconds",
@@ -268,23 +291,42 @@ class StorageConfig(Section):
 
 
 class BackupConfig(Section):
-    schedule: CronExpression = stack_setting(
-        "backupSchedule", "0 2 * * *", kind="cron", meaning="UTC"
+    """The cron rule and the retention bound are the backup job's (BackupSettings): the
+    loader checks these keys with its fields."""
+
+    APP = BackupSettings
+
+    schedule: str = stack_setting(
+        "backupSchedule", "0 2 * * *", kind="cron", meaning="UTC", app="backup_schedule"
     )
-    retention_days: Annotated[int, Field(ge=1, le=3650)] = stack_setting(
-        "backupRetentionDays", 30, kind="int 1–3650", meaning="archives older than this are deleted"
+    retention_days: int = stack_setting(
+        "backupRetentionDays",
+        30,
+        kind="int 1–3650",
+        meaning="archives older than this are deleted",
+        app="backup_retention_days",
     )
     on_start: bool = stack_setting(
-        "backupOnStart", False, kind="bool", meaning="back up when the sidecar starts"
+        "backupOnStart",
+        False,
+        kind="bool",
+        meaning="back up when the sidecar starts",
+        app="backup_on_start",
     )
 
 
 class MonitorConfig(Section):
+    """Its bounds are the stack's, narrower than the monitor's own (MonitorSettings takes
+    any interval > 0 and a CPU threshold above 100 %): a stack deploys only what was tried."""
+
+    APP = MonitorSettings
+
     interval_seconds: Annotated[int, Field(ge=5, le=3600)] = stack_setting(
         "monitorIntervalSeconds",
         60,
         kind="int 5–3600",
         meaning="seconds between checks of the dashboard",
+        app="interval_seconds",
     )
     # Of the dashboard's CPU limit, which the monitor reads from its /api/metrics.
     cpu_threshold_percent: Percent = stack_setting(
@@ -292,12 +334,17 @@ class MonitorConfig(Section):
         80,
         kind="% of the dashboard's CPU limit",
         meaning="alert above it",
+        app="cpu_threshold_percent",
     )
     memory_threshold_percent: Percent = stack_setting(
-        "monitorMemoryThresholdPercent", 80, kind="% of the memory limit", meaning="alert above it"
+        "monitorMemoryThresholdPercent",
+        80,
+        kind="% of the memory limit",
+        meaning="alert above it",
+        app="memory_threshold_percent",
     )
     webhook_url: WebhookUrl | None = stack_setting(
-        "monitorWebhookUrl", None, kind="URL (secret)", meaning="alert webhook"
+        "monitorWebhookUrl", None, kind="URL (secret)", meaning="alert webhook", app="webhook_url"
     )
 
 
