@@ -63,7 +63,6 @@ class Backup(pulumi.ComponentResource):
 
 def app_settings(args: BackupArgs) -> workload.BackupSettings:
     """What the backup job reads: its section of the stack config and the mounts."""
-    settings = args.settings
     return workload.app_settings(
         workload.BackupSettings,
         {
@@ -71,9 +70,7 @@ def app_settings(args: BackupArgs) -> workload.BackupSettings:
             "data_dir": workload.DATA_PATH,
             "backup_dir": workload.BACKUPS_PATH,
             "log_level": args.shared.log_level,
-            "backup_schedule": settings.schedule,
-            "backup_retention_days": settings.retention_days,
-            "backup_on_start": settings.on_start,
+            **args.settings.app_values(),
         },
     )
 

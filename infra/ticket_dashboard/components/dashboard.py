@@ -107,7 +107,6 @@ class Dashboard(pulumi.ComponentResource):
 
 def app_settings(args: DashboardArgs) -> workload.DashboardSettings:
     """What each replica reads: its section of the stack config, the mounts, the port."""
-    settings = args.settings
     return workload.app_settings(
         workload.DashboardSettings,
         {
@@ -117,12 +116,8 @@ def app_settings(args: DashboardArgs) -> workload.DashboardSettings:
             "backup_dir": workload.BACKUPS_PATH,
             "monitor_heartbeat_file": workload.MONITOR_HEARTBEAT_FILE,
             "log_level": args.shared.log_level,
-            "organize_completed": settings.organize_completed,
-            "tickets_read_only": settings.tickets_read_only,
-            "watch": settings.watch,
-            "watch_polling": settings.watch_polling,
             "drain_seconds": DRAIN_SECONDS,
-            **({} if settings.api_token is None else {"api_token": settings.api_token}),
+            **args.settings.app_values(),
         },
     )
 

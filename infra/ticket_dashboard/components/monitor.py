@@ -86,19 +86,14 @@ def app_settings(
 ) -> workload.MonitorSettings:
     """What the monitor reads: its section of the stack config, its volume, and the URLs of
     the service and of the current replicas (known once those containers are)."""
-    settings = args.settings
-    webhook = settings.webhook_url
     return workload.app_settings(
         workload.MonitorSettings,
         {
             "log_level": args.shared.log_level,
-            "interval_seconds": settings.interval_seconds,
-            "cpu_threshold_percent": settings.cpu_threshold_percent,
-            "memory_threshold_percent": settings.memory_threshold_percent,
             "heartbeat_file": workload.MONITOR_HEARTBEAT_FILE,
             "target_url": target_url,
             "replica_urls": tuple(replica_urls),
-            **({} if webhook is None else {"webhook_url": webhook.get_secret_value()}),
+            **args.settings.app_values(),
         },
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_ROOT
 from ticket_dashboard.settings.host_checks import (
@@ -100,10 +100,8 @@ def _app_problems(section: Section, given: dict[str, Any]) -> list[str]:
     if model.APP is None or not fields:
         return []
     stack_field = {app: name for name, app in fields.items()}
-    values = {
-        app: given[name] if name in given else _plain(getattr(section, name))
-        for name, app in fields.items()
-    }
+    values = {**section.app_values()}
+    values.update({app: given[name] for name, app in fields.items() if name in given})
     try:
         app_settings(model.APP, values)
     except ValidationError as error:
@@ -113,11 +111,6 @@ def _app_problems(section: Section, given: dict[str, Any]) -> list[str]:
             if item["loc"] and str(item["loc"][0]) in stack_field
         ]
     return []
-
-
-def _plain(value: Any) -> Any:
-    # The webhook URL is a SecretStr on the stack side and plain text in the app's class.
-    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 def _dashboard_on_this_host(

@@ -62,6 +62,17 @@ class Section(BaseModel):
                 found[name] = str(extra["app"])
         return found
 
+    def app_values(self) -> dict[str, Any]:
+        """What this section hands its role's app settings: ``{app field: value}``, secrets
+        opened (the env renders them as secret Outputs), unset optional keys left out."""
+        values = {}
+        for name, app_field in self.app_fields().items():
+            value = getattr(self, name)
+            if value is not None:
+                is_secret = isinstance(value, SecretStr)
+                values[app_field] = value.get_secret_value() if is_secret else value
+        return values
+
     @classmethod
     def config_keys(cls) -> dict[str, str]:
         """Config key -> field name."""
