@@ -21,15 +21,16 @@ class ConfigurationError(Exception):
     """Invalid environment; str() is the single line to print at start-up."""
 
 
-def setting(default: Any, expects: str, description: str = "", **constraints: Any) -> Any:
+def setting(
+    default: Any, expects: str, description: str = "", *, secret: bool = False, **constraints: Any
+) -> Any:
     """A settings field; ``expects`` is what the start-up error shows, ``description``
-    what --help shows."""
-    return Field(
-        default,
-        description=description or None,
-        json_schema_extra={"expects": expects},
-        **constraints,
-    )
+    what --help shows. ``secret``: a plain-text field whose value is a credential all the
+    same (a webhook URL), which the deploying program passes only as a secret."""
+    extra: dict[str, Any] = {"expects": expects}
+    if secret:
+        extra["secret"] = True
+    return Field(default, description=description or None, json_schema_extra=extra, **constraints)
 
 
 def load_settings(settings_class: type[SettingsT]) -> SettingsT:

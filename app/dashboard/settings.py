@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         ge=0,
         le=30,
     )
+    # One variable, DASHBOARD_MONITOR_HEARTBEAT_FILE, for one file under two names: the
+    # monitor writes it as its `heartbeat_file` (its prefix is DASHBOARD_MONITOR_), and this
+    # prefix, DASHBOARD_, needs the `monitor_` in the field name to reach the same variable.
+    # The program sets both to the same path (tests/unit_infra/test_workload_contract.py).
     monitor_heartbeat_file: Path | None = setting(
         None, "a file path", "JSON file with key `ts` written by the monitor job"
     )

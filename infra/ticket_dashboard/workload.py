@@ -1,10 +1,27 @@
-"""What the image built from app/ expects: commands, in-container paths, ports, env names.
+"""What the image built from app/ expects: commands, in-container paths, ports, and its
+settings classes, which are the contract between the program and the containers.
 
-This is the contract with the application; the components only combine these facts with
-the stack's settings.
+A component builds its role's settings object (``app_settings``), which the app's own rules
+validate, and ``environment`` renders the container's env list from it: no env name or
+value spelling is written down a second time here.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any, get_args
+
 import pulumi
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+from ticket_dashboard.app_settings import (
+    BackupSettings,
+    DashboardSettings,
+    MonitorSettings,
+    SettingsT,
+    env_name,
+)
+
+__all__ = ["BackupSettings", "DashboardSettings", "MonitorSettings"]
 
 DASHBOARD_COMMAND = ("python", "-m", "dashboard")
 BACKUP_COMMAND = ("python", "-m", "dashboard.backup", "daemon")
@@ -32,44 +49,56 @@ dashboard shows it in /api/status."""
 HEALTHCHECK_COMMAND = ("python", "-m", "dashboard.healthcheck")
 """The image's own probe (no curl in the image): GET /health, or ``--file`` age."""
 
-# Environment variable names read by the application.
-ENV_TICKETS_DIR = "DASHBOARD_TICKETS_DIR"
-ENV_DATA_DIR = "DASHBOARD_DATA_DIR"
-ENV_BACKUP_DIR = "DASHBOARD_BACKUP_DIR"
-ENV_PORT = "DASHBOARD_PORT"
-ENV_LOG_LEVEL = "DASHBOARD_LOG_LEVEL"
-ENV_API_TOKEN = "DASHBOARD_API_TOKEN"  # noqa: S105 - a variable name, not a password
-ENV_ORGANIZE_COMPLETED = "DASHBOARD_ORGANIZE_COMPLETED"
-ENV_TICKETS_READ_ONLY = "DASHBOARD_TICKETS_READ_ONLY"
-ENV_WATCH = "DASHBOARD_WATCH"
-ENV_WATCH_POLLING = "DASHBOARD_WATCH_POLLING"
-ENV_DRAIN_SECONDS = "DASHBOARD_DRAIN_SECONDS"
-ENV_BACKUP_SCHEDULE = "DASHBOARD_BACKUP_SCHEDULE"
-ENV_BACKUP_RETENTION_DAYS = "DASHBOARD_BACKUP_RETENTION_DAYS"
-ENV_BACKUP_ON_START = "DASHBOARD_BACKUP_ON_START"
-ENV_MONITOR_TARGET_URL = "DASHBOARD_MONITOR_TARGET_URL"
-ENV_MONITOR_REPLICA_URLS = "DASHBOARD_MONITOR_REPLICA_URLS"
-ENV_MONITOR_INTERVAL_SECONDS = "DASHBOARD_MONITOR_INTERVAL_SECONDS"
-ENV_MONITOR_CPU_THRESHOLD = "DASHBOARD_MONITOR_CPU_THRESHOLD_PERCENT"
-ENV_MONITOR_MEMORY_THRESHOLD = "DASHBOARD_MONITOR_MEMORY_THRESHOLD_PERCENT"
-ENV_MONITOR_WEBHOOK_URL = "DASHBOARD_MONITOR_WEBHOOK_URL"
-ENV_MONITOR_HEARTBEAT_FILE = "DASHBOARD_MONITOR_HEARTBEAT_FILE"
-# The monitor reads its own prefix, so its log level is not DASHBOARD_LOG_LEVEL.
-ENV_MONITOR_LOG_LEVEL = "DASHBOARD_MONITOR_LOG_LEVEL"
+
+def app_settings(settings_class: type[SettingsT], values: Mapping[str, Any]) -> SettingsT:
+    """The role's settings object holding exactly ``values``, validated by the app's own
+    rules. Not ``settings_class(**values)`` nor ``model_validate``: both also read this
+    process's ``DASHBOARD_*`` environment (pydantic-settings 2.16), the program's, not the
+    container's."""
+    return settings_class.__pydantic_validator__.validate_python(dict(values))
 
 
-def env_flag(value: bool) -> str:
-    """Booleans as the application parses them."""
-    return "true" if value else "false"
+def environment(settings: BaseSettings, *, last: Sequence[str] = ()) -> list[pulumi.Input[str]]:
+    """The env list that makes the app read ``settings`` back: one ``NAME=value`` per field
+    the component set (the class's env prefix + the field name upper-cased), spelled as the
+    app parses it. Sorted by name, then the fields of ``last`` in that order, then the
+    secret fields, each a secret Output (the engine encrypts it in state and masks it)."""
+    settings_class = type(settings)
+    names = settings.model_fields_set
+    fields = settings_class.model_fields
+    secret = [name for name in fields if name in names and _secret(settings_class, name)]
+    plain = sorted(
+        (name for name in names if name not in secret and name not in last),
+        key=lambda name: env_name(settings_class, name),
+    )
+    entries: list[pulumi.Input[str]] = [
+        f"{env_name(settings_class, name)}={spell(getattr(settings, name))}"
+        for name in (*plain, *last)
+    ]
+    for name in secret:
+        text = f"{env_name(settings_class, name)}={spell(getattr(settings, name))}"
+        entries.append(pulumi.Output.secret(text))
+    return entries
 
 
-def secret_env(name: str, value: pulumi.Output[str]) -> pulumi.Output[str]:
-    """``NAME=value`` kept secret: apply() on a secret stays secret, so the engine encrypts
-    this entry (and masks the whole env list in plans and state)."""
-    secret: pulumi.Output[str] = pulumi.Output.secret(value)
-    return secret.apply(lambda plain: f"{name}={plain}")
+def spell(value: Any) -> str:
+    """A value as the app's settings parse it back: true/false, 3 and 82.5 as a person
+    writes them, paths as text, a tuple comma-separated (the monitor's replica URLs)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, tuple):
+        return ",".join(spell(item) for item in value)
+    return str(value)
 
 
-def env_list(values: dict[str, str]) -> list[str]:
-    """``KEY=value`` strings in a stable order, so the plan never reorders them."""
-    return [f"{key}={values[key]}" for key in sorted(values)]
+def _secret(settings_class: type[BaseSettings], name: str) -> bool:
+    """SecretStr fields, and those the app marks ``secret`` (the webhook URL)."""
+    field = settings_class.model_fields[name]
+    extra = field.json_schema_extra
+    return SecretStr in (field.annotation, *get_args(field.annotation)) or (
+        isinstance(extra, dict) and bool(extra.get("secret"))
+    )

@@ -13,7 +13,6 @@ from flask import Flask
 from dashboard.settings import Settings
 from dashboard.web.admission import STREAM_PATHS, limits_for_threads
 from dashboard.web.ops import blueprint as ops_blueprint
-from ticket_dashboard import workload
 from ticket_dashboard.components.proxy import ENV_CONFIG, TEMPLATE
 from ticket_dashboard.naming import DASHBOARD, PROXY
 from ticket_dashboard.ports import PUBLISHED_CONTAINER_PORT
@@ -109,7 +108,7 @@ def test_proxy_finds_the_replicas_by_their_shared_alias(deployed: ProgramRun) ->
 def test_proxy_sends_requests_to_the_port_the_replicas_listen_on(deployed: ProgramRun) -> None:
     for _slots, _host, port in _server_templates(deployed):
         for replica in _replicas(deployed):
-            assert str(port) == _env_of(replica)[workload.ENV_PORT]
+            assert str(port) == _env_of(replica)["DASHBOARD_PORT"]
 
 
 def test_proxy_checks_each_backend_on_the_apps_ready_route(deployed: ProgramRun) -> None:

@@ -184,6 +184,14 @@ INVALID = [
     pytest.param({"cpuLimit": "-1"}, "ticket-dashboard:cpuLimit", id="cpu-negative"),
     pytest.param({"backupSchedule": "61 2 * * *"}, "cron expression", id="cron-bad-minute"),
     pytest.param({"backupSchedule": "daily"}, "ticket-dashboard:backupSchedule", id="cron-word"),
+    pytest.param({"backupSchedule": "0 2 * * * *"}, "5-field cron", id="cron-six-fields"),
+    # Bounds only the app's BackupSettings and MonitorSettings hold, under the stack key.
+    pytest.param(
+        {"backupRetentionDays": "5000"}, "backupRetentionDays: Input should be less", id="ret-max"
+    ),
+    pytest.param(
+        {"monitorWebhookUrl": "http://"}, "monitorWebhookUrl: not an http", id="webhook-no-host"
+    ),
     pytest.param({"portRange": "3104-3100"}, "inside out", id="port-range-inside-out"),
     pytest.param({"portRange": "31OO-3104"}, "port range like", id="port-range-garbage"),
     pytest.param({"hostPort": "70000"}, "ticket-dashboard:hostPort", id="host-port-too-big"),

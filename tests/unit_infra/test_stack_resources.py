@@ -344,14 +344,14 @@ def test_sidecars_follow_a_release_once_its_replicas_are_healthy(
 
 def test_replicas_drain_before_they_stop(deployed: ProgramRun) -> None:
     for inputs in _each(deployed, DASHBOARD):
-        assert float(_env_of(inputs)[workload.ENV_DRAIN_SECONDS]) == DRAIN_SECONDS
+        assert float(_env_of(inputs)["DASHBOARD_DRAIN_SECONDS"]) == DRAIN_SECONDS
 
 
 def test_replica_stop_timeout_covers_the_drain_and_gunicorns_graceful_stop(
     deployed: ProgramRun,
 ) -> None:
     for inputs in _each(deployed, DASHBOARD):
-        drain = float(_env_of(inputs)[workload.ENV_DRAIN_SECONDS])
+        drain = float(_env_of(inputs)["DASHBOARD_DRAIN_SECONDS"])
         # The app's own bound: the drain, gunicorn's graceful timeout, an exit margin.
         bound = stop_bound_seconds(Settings.model_construct(drain_seconds=drain))
         assert inputs["stopTimeout"] >= bound >= DRAIN_SECONDS + GRACEFUL_TIMEOUT_SECONDS
@@ -568,13 +568,13 @@ def test_monitor_mounts_only_its_status_volume_writable(deployed: ProgramRun) ->
 
 def test_monitor_reaches_the_service_through_the_proxy(deployed: ProgramRun) -> None:
     proxy_name = _inputs(deployed, PROXY)["name"]
-    assert _env(deployed, "monitor")[workload.ENV_MONITOR_TARGET_URL] == (
+    assert _env(deployed, "monitor")["DASHBOARD_MONITOR_TARGET_URL"] == (
         f"http://{proxy_name}:{int(_published_port(deployed)['internal'])}"
     )
 
 
 def test_monitor_reaches_each_replica_by_name(deployed: ProgramRun) -> None:
-    urls = _env(deployed, "monitor")[workload.ENV_MONITOR_REPLICA_URLS].split(",")
+    urls = _env(deployed, "monitor")["DASHBOARD_MONITOR_REPLICA_URLS"].split(",")
     assert urls == [f"http://{name}:{workload.CONTAINER_PORT}" for name in _replica_names(deployed)]
 
 

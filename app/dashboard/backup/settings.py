@@ -18,6 +18,22 @@ from dashboard.envconfig import setting
 from dashboard.logging import LOG_LEVEL_EXPECTS, LogLevel, normalize_log_level
 
 CRON_FIELD_COUNT = 5
+MAX_RETENTION_DAYS = 3650
+"""Ten years: a longer retention is a typo. The deploying program checks a stack's value
+against this field too, so the bound is written only here."""
+
+
+def cron_schedule(schedule: str) -> str:
+    """The one cron rule, for the job and the stack that deploys it."""
+    schedule = schedule.strip()
+    # croniter also accepts 6 and 7 fields (seconds, years); a 6th field is easy to
+    # misread as cron's usual meaning, so only the classic 5 fields and @-aliases.
+    looks_classic = schedule.startswith("@") or len(schedule.split()) == CRON_FIELD_COUNT
+    if not (looks_classic and croniter.is_valid(schedule)):
+        raise ValueError(
+            f"expected a 5-field cron expression like '0 2 * * *' or '@daily', got {schedule!r}"
+        )
+    return schedule
 
 
 class BackupSettings(BaseSettings):
@@ -38,20 +54,15 @@ class BackupSettings(BaseSettings):
         "cron schedule in UTC",
     )
     backup_retention_days: int = setting(
-        30, "a whole number of days >= 1", "days to keep archives", ge=1
+        30,
+        f"a whole number of days 1-{MAX_RETENTION_DAYS}",
+        "days to keep archives",
+        ge=1,
+        le=MAX_RETENTION_DAYS,
     )
     backup_on_start: bool = setting(False, "true or false", "the daemon also backs up at start")
     log_level: LogLevel = setting("INFO", LOG_LEVEL_EXPECTS, "log level of the JSON logs")
 
     _log_level_any_case = field_validator("log_level", mode="before")(normalize_log_level)
 
-    @field_validator("backup_schedule")
-    @classmethod
-    def _schedule_must_be_cron(cls, schedule: str) -> str:
-        schedule = schedule.strip()
-        # croniter also accepts 6 and 7 fields (seconds, years); a 6th field is easy to
-        # misread as cron's usual meaning, so only the classic 5 fields and @-aliases.
-        looks_classic = schedule.startswith("@") or len(schedule.split()) == CRON_FIELD_COUNT
-        if not (looks_classic and croniter.is_valid(schedule)):
-            raise ValueError("not a 5-field cron expression")
-        return schedule
+    _schedule_must_be_cron = field_validator("backup_schedule")(cron_schedule)

@@ -3,7 +3,7 @@
 A prefix of its own (not the dashboard's ``DASHBOARD_``) because names like
 ``INTERVAL_SECONDS`` and ``LOG_LEVEL`` would otherwise mean different things to the
 two processes when one environment file feeds both. The dashboard reads the heartbeat
-file through the same name, ``DASHBOARD_MONITOR_HEARTBEAT_FILE``.
+file through the same variable (see its ``Settings.monitor_heartbeat_file``).
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ class MonitorSettings(BaseSettings):
     memory_threshold_percent: float = setting(
         80.0, "a percentage > 0 and <= 100", "cgroup memory % that alerts", gt=0, le=100
     )
-    webhook_url: HttpUrlText | None = setting(None, _HTTP_URL, "POST each state change here")
+    webhook_url: HttpUrlText | None = setting(
+        None, _HTTP_URL, "POST each state change here", secret=True
+    )
     # /tmp is a tmpfs in the monitor container, the one writable place it has.
     heartbeat_file: Path = setting(
         Path("/tmp/monitor-heartbeat.json"),  # noqa: S108

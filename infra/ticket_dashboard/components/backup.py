@@ -61,19 +61,22 @@ class Backup(pulumi.ComponentResource):
         self.register_outputs({"container_name": self.container_name})
 
 
-def _environment(args: BackupArgs) -> list[str]:
-    settings = args.settings
-    return workload.env_list(
+def app_settings(args: BackupArgs) -> workload.BackupSettings:
+    """What the backup job reads: its section of the stack config and the mounts."""
+    return workload.app_settings(
+        workload.BackupSettings,
         {
-            workload.ENV_TICKETS_DIR: workload.TICKETS_PATH,
-            workload.ENV_DATA_DIR: workload.DATA_PATH,
-            workload.ENV_BACKUP_DIR: workload.BACKUPS_PATH,
-            workload.ENV_LOG_LEVEL: args.shared.log_level,
-            workload.ENV_BACKUP_SCHEDULE: settings.schedule,
-            workload.ENV_BACKUP_RETENTION_DAYS: str(settings.retention_days),
-            workload.ENV_BACKUP_ON_START: workload.env_flag(settings.on_start),
-        }
+            "tickets_dir": workload.TICKETS_PATH,
+            "data_dir": workload.DATA_PATH,
+            "backup_dir": workload.BACKUPS_PATH,
+            "log_level": args.shared.log_level,
+            **args.settings.app_values(),
+        },
     )
+
+
+def _environment(args: BackupArgs) -> list[pulumi.Input[str]]:
+    return workload.environment(app_settings(args))
 
 
 def _mounts(storage: AppStorage) -> list[docker.ContainerMountArgs]:

@@ -13,7 +13,6 @@ from ticket_dashboard.containers.replicas import Replica
 from ticket_dashboard.dynamic.health_gate import HealthGate
 from ticket_dashboard.naming import DASHBOARD
 from ticket_dashboard.releases import release_id
-from ticket_dashboard.settings.loader import secret_output
 from ticket_dashboard.settings.sections import DashboardConfig
 
 DASHBOARD_TYPE = "ticket-dashboard:index:Dashboard"
@@ -106,27 +105,25 @@ class Dashboard(pulumi.ComponentResource):
         return container
 
 
-def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
-    settings = args.settings
-    plain = workload.env_list(
+def app_settings(args: DashboardArgs) -> workload.DashboardSettings:
+    """What each replica reads: its section of the stack config, the mounts, the port."""
+    return workload.app_settings(
+        workload.DashboardSettings,
         {
-            workload.ENV_PORT: str(workload.CONTAINER_PORT),
-            workload.ENV_TICKETS_DIR: workload.TICKETS_PATH,
-            workload.ENV_DATA_DIR: workload.DATA_PATH,
-            workload.ENV_BACKUP_DIR: workload.BACKUPS_PATH,
-            workload.ENV_MONITOR_HEARTBEAT_FILE: workload.MONITOR_HEARTBEAT_FILE,
-            workload.ENV_LOG_LEVEL: args.shared.log_level,
-            workload.ENV_ORGANIZE_COMPLETED: workload.env_flag(settings.organize_completed),
-            workload.ENV_TICKETS_READ_ONLY: workload.env_flag(settings.tickets_read_only),
-            workload.ENV_WATCH: workload.env_flag(settings.watch),
-            workload.ENV_WATCH_POLLING: workload.env_flag(settings.watch_polling),
-            workload.ENV_DRAIN_SECONDS: str(DRAIN_SECONDS),
-        }
+            "port": workload.CONTAINER_PORT,
+            "tickets_dir": workload.TICKETS_PATH,
+            "data_dir": workload.DATA_PATH,
+            "backup_dir": workload.BACKUPS_PATH,
+            "monitor_heartbeat_file": workload.MONITOR_HEARTBEAT_FILE,
+            "log_level": args.shared.log_level,
+            "drain_seconds": DRAIN_SECONDS,
+            **args.settings.app_values(),
+        },
     )
-    token = secret_output(settings.api_token)
-    if token is None:
-        return list(plain)
-    return [*plain, workload.secret_env(workload.ENV_API_TOKEN, token)]
+
+
+def _environment(args: DashboardArgs) -> list[pulumi.Input[str]]:
+    return workload.environment(app_settings(args))
 
 
 def _mounts(storage: AppStorage, settings: DashboardConfig) -> list[docker.ContainerMountArgs]:

@@ -5,6 +5,7 @@ health check reads and the dashboard shows (the dashboard mounts it read-only).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_docker as docker
@@ -13,7 +14,6 @@ from ticket_dashboard import workload
 from ticket_dashboard.containers.hardened import SharedInputs, hardened_container
 from ticket_dashboard.containers.health_check import HealthCheck
 from ticket_dashboard.naming import MONITOR
-from ticket_dashboard.settings.loader import secret_output
 from ticket_dashboard.settings.sections import MonitorConfig
 
 MONITOR_TYPE = "ticket-dashboard:index:Monitor"
@@ -81,30 +81,28 @@ def heartbeat_check(settings: MonitorConfig) -> HealthCheck:
     )
 
 
-def _environment(args: MonitorArgs) -> list[pulumi.Input[str]]:
-    settings = args.settings
-    plain = workload.env_list(
+def app_settings(
+    args: MonitorArgs, target_url: str, replica_urls: list[str]
+) -> workload.MonitorSettings:
+    """What the monitor reads: its section of the stack config, its volume, and the URLs of
+    the service and of the current replicas (known once those containers are)."""
+    return workload.app_settings(
+        workload.MonitorSettings,
         {
-            workload.ENV_MONITOR_LOG_LEVEL: args.shared.log_level,
-            workload.ENV_MONITOR_INTERVAL_SECONDS: str(settings.interval_seconds),
-            workload.ENV_MONITOR_CPU_THRESHOLD: _number(settings.cpu_threshold_percent),
-            workload.ENV_MONITOR_MEMORY_THRESHOLD: _number(settings.memory_threshold_percent),
-            workload.ENV_MONITOR_HEARTBEAT_FILE: workload.MONITOR_HEARTBEAT_FILE,
-        }
+            "log_level": args.shared.log_level,
+            "heartbeat_file": workload.MONITOR_HEARTBEAT_FILE,
+            "target_url": target_url,
+            "replica_urls": tuple(replica_urls),
+            **args.settings.app_values(),
+        },
     )
-    target = pulumi.Output.from_input(args.target_url).apply(
-        lambda url: f"{workload.ENV_MONITOR_TARGET_URL}={url}"
-    )
-    replicas = pulumi.Output.from_input(args.replica_urls).apply(
-        lambda urls: f"{workload.ENV_MONITOR_REPLICA_URLS}={','.join(urls)}"
-    )
-    entries: list[pulumi.Input[str]] = [*plain, target, replicas]
-    webhook = secret_output(settings.webhook_url)
-    if webhook is not None:
-        entries.append(workload.secret_env(workload.ENV_MONITOR_WEBHOOK_URL, webhook))
-    return entries
 
 
-def _number(value: float) -> str:
-    """80.0 -> "80", 82.5 -> "82.5": what a person would have written."""
-    return f"{value:g}"
+def _environment(args: MonitorArgs) -> pulumi.Output[list[str]]:
+    def render(urls: list[Any]) -> pulumi.Output[list[str]]:
+        entries = workload.environment(
+            app_settings(args, urls[0], urls[1]), last=("target_url", "replica_urls")
+        )
+        return pulumi.Output.all(*entries)
+
+    return pulumi.Output.all(args.target_url, args.replica_urls).apply(render)

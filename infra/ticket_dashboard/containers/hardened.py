@@ -102,7 +102,7 @@ def hardened_container(
     *,
     role: str,
     command: Sequence[str],
-    envs: Sequence[pulumi.Input[str]],
+    envs: Sequence[pulumi.Input[str]] | pulumi.Output[list[str]],
     mounts: Sequence[docker.ContainerMountArgs],
     health_check: HealthCheck,
     replica: Replica | None = None,
@@ -122,7 +122,8 @@ def hardened_container(
     args = {
         "image": shared.image,
         "command": list(command),
-        "envs": list(envs),
+        # An Output when the env depends on other resources (the monitor's URLs).
+        "envs": envs if isinstance(envs, pulumi.Output) else list(envs),
         "mounts": list(mounts),
         "healthcheck": health_check.as_args(),
         "labels": _labels(labels),

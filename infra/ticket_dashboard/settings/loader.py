@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from ticket_dashboard.project import CONFIG_NAMESPACE, PROJECT_ROOT
 from ticket_dashboard.settings.host_checks import (
@@ -33,6 +33,7 @@ from ticket_dashboard.settings.report import (
     unknown_key_problems,
 )
 from ticket_dashboard.settings.sections import KNOWN_KEYS, DashboardConfig, Section, StackConfig
+from ticket_dashboard.workload import app_settings
 
 TICKETS_DIR_FIELD = "tickets_dir"
 
@@ -83,9 +84,33 @@ def parse_stack_config(
 
 def _section(model: type[Section], values: dict[str, Any]) -> tuple[Section | None, list[str]]:
     try:
-        return model.model_validate(values), []
+        section = model.model_validate(values)
     except ValidationError as error:
         return None, [describe(model, item) for item in error.errors()]
+    problems = _app_problems(section, values)
+    return (None, problems) if problems else (section, [])
+
+
+def _app_problems(section: Section, given: dict[str, Any]) -> list[str]:
+    """The section's values checked by the fields of its role's app settings class, which
+    alone hold rules such as the cron one: reported under the stack key, as any other.
+    A value the stack set is checked as given (the CLI's string), a default as typed."""
+    model = type(section)
+    fields = model.app_fields()
+    if model.APP is None or not fields:
+        return []
+    stack_field = {app: name for name, app in fields.items()}
+    values = {**section.app_values()}
+    values.update({app: given[name] for name, app in fields.items() if name in given})
+    try:
+        app_settings(model.APP, values)
+    except ValidationError as error:
+        return [
+            describe(model, {**item, "loc": (stack_field[str(item["loc"][0])],)})
+            for item in error.errors()
+            if item["loc"] and str(item["loc"][0]) in stack_field
+        ]
+    return []
 
 
 def _dashboard_on_this_host(
@@ -144,10 +169,3 @@ def _as_cli_string(key: str, value: Any) -> str:
     if isinstance(value, Mapping | list):
         return json.dumps(value)
     return str(value)
-
-
-def secret_output(value: SecretStr | None) -> pulumi.Output[str] | None:
-    """A secret setting (the API token, the webhook URL) as a secret Output, the only form
-    in which it leaves the settings: the engine encrypts it in state and masks it in every
-    plan and log, as with ``pulumi.Config.get_secret``."""
-    return None if value is None else pulumi.Output.secret(value.get_secret_value())

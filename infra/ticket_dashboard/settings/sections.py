@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic_settings import BaseSettings
 
+from ticket_dashboard.app_settings import BackupSettings, DashboardSettings, MonitorSettings
 from ticket_dashboard.project import DEFAULT_BASE_IMAGE
 from ticket_dashboard.settings.types import (
     Cpus,
-    CronExpression,
     DockerLogSize,
     IpAddress,
     LogLevel,
@@ -31,23 +31,47 @@ from ticket_dashboard.settings.types import (
     Subnet,
     WebhookUrl,
     full_key,
-    setting,
+    stack_setting,
 )
 
 MIN_API_TOKEN_LENGTH = 16
 
 
 class Section(BaseModel):
-    """A group of flat keys. ``KEY_PREFIX`` + field name, camel-cased, is the config key:
-    ``BackupConfig.schedule`` is ``backupSchedule``."""
+    """A group of flat keys. Each field names its key in ``stack_setting``:
+    ``BackupConfig.schedule`` is ``backupSchedule``, and, where the key is handed to a
+    container, the one field of ``APP`` (the role's app settings class) it sets."""
 
-    KEY_PREFIX: ClassVar[str] = ""
+    APP: ClassVar[type[BaseSettings] | None] = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @classmethod
     def key_of(cls, field_name: str) -> str:
-        return to_camel(f"{cls.KEY_PREFIX}{field_name}")
+        extra = cls.model_fields[field_name].json_schema_extra
+        assert isinstance(extra, dict), f"{cls.__name__}.{field_name} is not a stack_setting"
+        return str(extra["key"])
+
+    @classmethod
+    def app_fields(cls) -> dict[str, str]:
+        """Field name -> the ``APP`` field it sets, for the fields handed to the container."""
+        found = {}
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and "app" in extra:
+                found[name] = str(extra["app"])
+        return found
+
+    def app_values(self) -> dict[str, Any]:
+        """What this section hands its role's app settings: ``{app field: value}``, secrets
+        opened (the env renders them as secret Outputs), unset optional keys left out."""
+        values = {}
+        for name, app_field in self.app_fields().items():
+            value = getattr(self, name)
+            if value is not None:
+                is_secret = isinstance(value, SecretStr)
+                values[app_field] = value.get_secret_value() if is_secret else value
+        return values
 
     @classmethod
     def config_keys(cls) -> dict[str, str]:
@@ -58,37 +82,48 @@ class Section(BaseModel):
 class ImageConfig(Section):
     """The app image and its releases: each image the stack built is a release."""
 
-    base_image: Annotated[str, Field(min_length=1)] = setting(
+    base_image: Annotated[str, Field(min_length=1)] = stack_setting(
+        "baseImage",
         DEFAULT_BASE_IMAGE,
         kind="string",
         meaning="`BASE_IMAGE` build arg (bootstrap provides it where no registry answers)",
     )
-    release: Release | None = setting(
+    release: Release | None = stack_setting(
+        "release",
         None,
         kind="release id (12 hex)",
         meaning="run this earlier release instead of the build of `app/`; "
         "set by `make rollback`, cleared by `make up`",
     )
-    releases_kept: Annotated[int, Field(ge=1, le=50)] = setting(
-        5, kind="int 1–50", meaning="releases kept for rollback; older images are pruned"
+    releases_kept: Annotated[int, Field(ge=1, le=50)] = stack_setting(
+        "releasesKept",
+        5,
+        kind="int 1–50",
+        meaning="releases kept for rollback; older images are pruned",
     )
 
 
 class NetworkConfig(Section):
-    host_port: Port | None = setting(
-        None, kind="int 1–65535", meaning="explicit host port; wins over `portRange`"
+    host_port: Port | None = stack_setting(
+        "hostPort", None, kind="int 1–65535", meaning="explicit host port; wins over `portRange`"
     )
-    port_range: PortRangeSetting = setting(
+    port_range: PortRangeSetting = stack_setting(
+        "portRange",
         "3000-3004",
         kind="`start-end`",
         meaning="first free port is chosen; a port the stack already holds is kept",
     )
-    bind_address: IpAddress = setting(
-        "127.0.0.1", kind="IP", meaning="address the dashboard is published on"
+    bind_address: IpAddress = stack_setting(
+        "bindAddress", "127.0.0.1", kind="IP", meaning="address the dashboard is published on"
     )
-    subnet: Subnet = setting(kind="private IPv4 CIDR", meaning="bridge network subnet")
-    gateway: IpAddress | None = setting(
-        None, kind="IP in subnet", meaning="bridge gateway (default: the subnet's first host)"
+    subnet: Subnet = stack_setting(
+        "subnet", kind="private IPv4 CIDR", meaning="bridge network subnet"
+    )
+    gateway: IpAddress | None = stack_setting(
+        "gateway",
+        None,
+        kind="IP in subnet",
+        meaning="bridge gateway (default: the subnet's first host)",
     )
 
     @model_validator(mode="after")
@@ -115,22 +150,27 @@ class NetworkConfig(Section):
 class LimitsConfig(Section):
     """Every container's resource limits and restart policy (containers/hardened.py)."""
 
-    memory_limit: MemoryBytes = setting(
-        "512Mi", kind="size (`512Mi`, `512m`, `1g`)", meaning="per container; swap equals it"
+    memory_limit: MemoryBytes = stack_setting(
+        "memoryLimit",
+        "512Mi",
+        kind="size (`512Mi`, `512m`, `1g`)",
+        meaning="per container; swap equals it",
     )
-    memory_reservation: MemoryBytes = setting(
-        "256Mi", kind="size ≤ memoryLimit", meaning="soft limit"
+    memory_reservation: MemoryBytes = stack_setting(
+        "memoryReservation", "256Mi", kind="size ≤ memoryLimit", meaning="soft limit"
     )
-    cpu_limit: Cpus = setting(0.5, kind="CPUs", meaning="per container")
-    cpu_reservation: Cpus = setting(
-        0.25, kind="CPUs ≤ cpuLimit", meaning="becomes `cpu_shares` (×1024)"
+    cpu_limit: Cpus = stack_setting("cpuLimit", 0.5, kind="CPUs", meaning="per container")
+    cpu_reservation: Cpus = stack_setting(
+        "cpuReservation", 0.25, kind="CPUs ≤ cpuLimit", meaning="becomes `cpu_shares` (×1024)"
     )
-    pids_limit: Annotated[int, Field(ge=16, le=32768)] = setting(
+    pids_limit: Annotated[int, Field(ge=16, le=32768)] = stack_setting(
+        "pidsLimit",
         256,
         kind="int 16–32768",
         meaning="per-container process and thread cap (`HostConfig.PidsLimit`, see notes)",
     )
-    restart_policy: RestartPolicy = setting(
+    restart_policy: RestartPolicy = stack_setting(
+        "restartPolicy",
         "unless-stopped",
         kind="`no`/`on-failure`/`always`/`unless-stopped`",
         meaning="what Docker does when a container exits",
@@ -151,17 +191,22 @@ class LimitsConfig(Section):
 
 
 class LoggingConfig(Section):
-    KEY_PREFIX = "log_"
-
-    level: LogLevel = setting("INFO", kind="DEBUG…CRITICAL", meaning="all containers")
-    max_size: DockerLogSize = setting("10m", kind="size like `10m`", meaning="json-file rotation")
-    max_files: Annotated[int, Field(ge=1, le=100)] = setting(
-        3, kind="int 1–100", meaning="json-file rotation"
+    level: LogLevel = stack_setting(
+        "logLevel", "INFO", kind="DEBUG…CRITICAL", meaning="all containers"
+    )
+    max_size: DockerLogSize = stack_setting(
+        "logMaxSize", "10m", kind="size like `10m`", meaning="json-file rotation"
+    )
+    max_files: Annotated[int, Field(ge=1, le=100)] = stack_setting(
+        "logMaxFiles", 3, kind="int 1–100", meaning="json-file rotation"
     )
 
 
 class DashboardConfig(Section):
-    replicas: Annotated[int, Field(ge=1, le=8)] = setting(
+    APP = DashboardSettings
+
+    replicas: Annotated[int, Field(ge=1, le=8)] = stack_setting(
+        "replicas",
         1,
         kind="int 1–8",
         meaning="dashboard containers behind the proxy; a release starts new ones beside "
@@ -169,35 +214,53 @@ class DashboardConfig(Section):
     )
     # Resolved against the project root and checked on the host by the loader
     # (host_checks.py), which hands this section the resolved path.
-    tickets_dir: Path = setting(
+    tickets_dir: Path = stack_setting(
+        "ticketsDir",
         kind="existing dir",
         meaning="bind-mounted at `/tickets`; unless `ticketsReadOnly`, its folders must be "
         "writable by uid or gid 1001 (checked before deploying)",
     )
     # The status change is the dashboard's one write: the tree is mounted writable unless
     # a stack asks for a read-only dashboard, which then refuses writes with a 403.
-    tickets_read_only: bool = setting(
-        False, kind="bool", meaning="mount the tree read-only; status changes answer 403"
+    tickets_read_only: bool = stack_setting(
+        "ticketsReadOnly",
+        False,
+        kind="bool",
+        meaning="mount the tree read-only; status changes answer 403",
+        app="tickets_read_only",
     )
-    organize_completed: bool = setting(
+    organize_completed: bool = stack_setting(
+        "organizeCompleted",
         False,
         kind="bool",
         meaning="move done/cancelled tickets to `completed/` (needs a writable tree)",
+        app="organize_completed",
     )
-    watch: bool = setting(True, kind="bool", meaning="watch the tree for edits on the host")
-    watch_polling: bool = setting(
-        False, kind="bool", meaning="poll instead, for mounts without inotify"
+    watch: bool = stack_setting(
+        "watch", True, kind="bool", meaning="watch the tree for edits on the host", app="watch"
     )
-    require_api_token: bool = setting(
-        True, kind="bool", meaning="refuse to deploy without `apiToken`"
+    watch_polling: bool = stack_setting(
+        "watchPolling",
+        False,
+        kind="bool",
+        meaning="poll instead, for mounts without inotify",
+        app="watch_polling",
     )
-    api_token: SecretStr | None = setting(
+    require_api_token: bool = stack_setting(
+        "requireApiToken", True, kind="bool", meaning="refuse to deploy without `apiToken`"
+    )
+    api_token: SecretStr | None = stack_setting(
+        "apiToken",
         None,
         kind="secret, ≥ 16 chars",
         meaning="`pulumi config set --secret ticket-dashboard:apiToken`",
+        app="api_token",
     )
-    health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = setting(
-        120, kind="int 10–3600", meaning="how long `up` waits for healthy"
+    health_wait_timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = stack_setting(
+        "healthWaitTimeoutSeconds",
+        120,
+        kind="int 10–3600",
+        meaning="how long `up` waits for healthy",
     )
 
     # Model validators see every field whatever the declaration order, and name the keys.
@@ -230,35 +293,70 @@ class DashboardConfig(Section):
 
 class StorageConfig(Section):
     # retain_on_delete on the data and backups volumes (components/storage.py).
-    protect_data: bool = setting(
-        True, kind="bool", meaning="keep the data and backups volumes when the stack is destroyed"
+    protect_data: bool = stack_setting(
+        "protectData",
+        True,
+        kind="bool",
+        meaning="keep the data and backups volumes when the stack is destroyed",
     )
 
 
 class BackupConfig(Section):
-    KEY_PREFIX = "backup_"
+    """The cron rule and the retention bound are the backup job's (BackupSettings): the
+    loader checks these keys with its fields."""
 
-    schedule: CronExpression = setting("0 2 * * *", kind="cron", meaning="UTC")
-    retention_days: Annotated[int, Field(ge=1, le=3650)] = setting(
-        30, kind="int 1–3650", meaning="archives older than this are deleted"
+    APP = BackupSettings
+
+    schedule: str = stack_setting(
+        "backupSchedule", "0 2 * * *", kind="cron", meaning="UTC", app="backup_schedule"
     )
-    on_start: bool = setting(False, kind="bool", meaning="back up when the sidecar starts")
+    retention_days: int = stack_setting(
+        "backupRetentionDays",
+        30,
+        kind="int 1–3650",
+        meaning="archives older than this are deleted",
+        app="backup_retention_days",
+    )
+    on_start: bool = stack_setting(
+        "backupOnStart",
+        False,
+        kind="bool",
+        meaning="back up when the sidecar starts",
+        app="backup_on_start",
+    )
 
 
 class MonitorConfig(Section):
-    KEY_PREFIX = "monitor_"
+    """Its bounds are the stack's, narrower than the monitor's own (MonitorSettings takes
+    any interval > 0 and a CPU threshold above 100 %): a stack deploys only what was tried."""
 
-    interval_seconds: Annotated[int, Field(ge=5, le=3600)] = setting(
-        60, kind="int 5–3600", meaning="seconds between checks of the dashboard"
+    APP = MonitorSettings
+
+    interval_seconds: Annotated[int, Field(ge=5, le=3600)] = stack_setting(
+        "monitorIntervalSeconds",
+        60,
+        kind="int 5–3600",
+        meaning="seconds between checks of the dashboard",
+        app="interval_seconds",
     )
     # Of the dashboard's CPU limit, which the monitor reads from its /api/metrics.
-    cpu_threshold_percent: Percent = setting(
-        80, kind="% of the dashboard's CPU limit", meaning="alert above it"
+    cpu_threshold_percent: Percent = stack_setting(
+        "monitorCpuThresholdPercent",
+        80,
+        kind="% of the dashboard's CPU limit",
+        meaning="alert above it",
+        app="cpu_threshold_percent",
     )
-    memory_threshold_percent: Percent = setting(
-        80, kind="% of the memory limit", meaning="alert above it"
+    memory_threshold_percent: Percent = stack_setting(
+        "monitorMemoryThresholdPercent",
+        80,
+        kind="% of the memory limit",
+        meaning="alert above it",
+        app="memory_threshold_percent",
     )
-    webhook_url: WebhookUrl | None = setting(None, kind="URL (secret)", meaning="alert webhook")
+    webhook_url: WebhookUrl | None = stack_setting(
+        "monitorWebhookUrl", None, kind="URL (secret)", meaning="alert webhook", app="webhook_url"
+    )
 
 
 class StackConfig(BaseModel):

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from croniter import croniter
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 
 from ticket_dashboard.project import CONFIG_NAMESPACE
@@ -22,9 +21,18 @@ def full_key(key: str) -> str:
     return f"{CONFIG_NAMESPACE}:{key}"
 
 
-def setting(default: Any = ..., *, kind: str, meaning: str = "") -> Any:
-    """A field with what the README's table shows for it (see table.py)."""
-    return Field(default, description=meaning, json_schema_extra={"kind": kind})
+def stack_setting(
+    key: str, default: Any = ..., *, kind: str, meaning: str = "", app: str | None = None
+) -> Any:
+    """A field set by the stack key ``key`` (``ticket-dashboard:<key>``), with what the
+    README's table shows for it (see table.py). ``app``: the one field of the section's app
+    settings class (``Section.APP``) that the key sets; the loader checks the value with that
+    field's rules too. Not the app's ``dashboard.envconfig.setting``: this one declares a
+    stack key, that one an environment variable."""
+    extra: dict[str, Any] = {"kind": kind, "key": key}
+    if app is not None:
+        extra["app"] = app
+    return Field(default, description=meaning, json_schema_extra=extra)
 
 
 @dataclass(frozen=True)
@@ -92,17 +100,6 @@ def _ip_address(value: Any) -> str:
         raise ValueError(f"expected an IP address like 127.0.0.1, got {value!r}") from None
 
 
-def _cron(value: str) -> str:
-    # As the backup job accepts it: 5 fields or an @-alias. croniter would also take a
-    # 6th (seconds) field, which reads like something else to anyone used to cron.
-    classic = value.startswith("@") or len(value.split()) == 5
-    if not (classic and croniter.is_valid(value)):
-        raise ValueError(
-            f"expected a 5-field cron expression like '0 2 * * *' or '@daily', got {value!r}"
-        )
-    return value
-
-
 def _docker_log_size(value: str) -> str:
     # Passed to Docker unchanged (and read back unchanged), so only its own spelling.
     if not re.fullmatch(r"[1-9]\d*[kmg]", value):
@@ -128,7 +125,6 @@ MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 PortRangeSetting = Annotated[PortRange, BeforeValidator(_port_range)]
 Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_subnet)]
 IpAddress = Annotated[str, AfterValidator(_ip_address)]
-CronExpression = Annotated[str, AfterValidator(_cron)]
 DockerLogSize = Annotated[str, AfterValidator(_docker_log_size)]
 WebhookUrl = Annotated[SecretStr, AfterValidator(_webhook)]
 Release = Annotated[str, AfterValidator(_release)]
