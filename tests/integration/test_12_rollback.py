@@ -16,6 +16,7 @@ from ticket_dashboard.naming import DASHBOARD, LABEL_RELEASE
 from ticket_dashboard.releases import release_id, rollback_target
 
 from .conftest import OperationLog
+from .interrupt import change_app
 
 pytestmark = pytest.mark.docker
 
@@ -35,9 +36,25 @@ def _built_release(deployed, engine) -> str:
     return release_id(engine.images.get(deployed.outputs["image_name"]).id)
 
 
-def test_a_rollback_runs_the_previous_release_without_a_rebuild_or_a_failed_request(
-    deployed, engine, probe, progress
+@pytest.fixture
+def two_healthy_releases(deployed, progress) -> None:
+    """An earlier release that ran healthy, made here when the session has none yet (this
+    module run alone), so the rollback needs nothing from an earlier module."""
+    if len(deployed.outputs[HEALTHY_OUTPUT]) < 2:
+        progress("test_12: a second release to roll back from ...")
+        change_app(deployed, "a second release for test_12")
+        deployed.up()
+
+
+def test_a_rollback_runs_the_previous_release_and_unpinning_returns_to_the_latest(
+    deployed, engine, probe, progress, two_healthy_releases
 ):
+    """Both halves in one test: the unpin starts from the rollback's state."""
+    _roll_back(deployed, engine, probe, progress)
+    _unpin(deployed, engine, probe, progress)
+
+
+def _roll_back(deployed, engine, probe, progress) -> None:
     running = deployed.release
     releases = releases_of(deployed.name)
     healthy = deployed.outputs[HEALTHY_OUTPUT]
@@ -59,7 +76,7 @@ def test_a_rollback_runs_the_previous_release_without_a_rebuild_or_a_failed_requ
     deployed.preview(expect_no_changes=True)
 
 
-def test_dropping_the_pin_returns_to_the_latest_build(deployed, engine, probe, progress):
+def _unpin(deployed, engine, probe, progress) -> None:
     latest = _built_release(deployed, engine)
     assert deployed.release != latest, "run after the rollback: the pinned release is running"
     deployed.stack.remove_config(PIN_KEY)
