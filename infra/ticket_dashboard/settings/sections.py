@@ -29,7 +29,6 @@ from ticket_dashboard.settings.types import (
     Release,
     RestartPolicy,
     Subnet,
-    WebhookUrl,
     full_key,
     stack_setting,
 )
@@ -354,7 +353,9 @@ class MonitorConfig(Section):
         meaning="alert above it",
         app="memory_threshold_percent",
     )
-    webhook_url: WebhookUrl | None = stack_setting(
+    # The URL rule is the monitor's own (HttpUrlText, checked through app=): only kept
+    # secret here, as it may carry credentials.
+    webhook_url: SecretStr | None = stack_setting(
         "monitorWebhookUrl", None, kind="URL (secret)", meaning="alert webhook", app="webhook_url"
     )
 

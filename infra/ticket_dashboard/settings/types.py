@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from ticket_dashboard.project import CONFIG_NAMESPACE
 from ticket_dashboard.units import MEBIBYTE, parse_memory_bytes
@@ -107,12 +107,6 @@ def _docker_log_size(value: str) -> str:
     return value
 
 
-def _webhook(value: SecretStr) -> SecretStr:
-    if not value.get_secret_value().startswith(("http://", "https://")):
-        raise ValueError("expected an http:// or https:// URL")
-    return value
-
-
 def _release(value: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{12}", value):
         raise ValueError(
@@ -126,7 +120,6 @@ PortRangeSetting = Annotated[PortRange, BeforeValidator(_port_range)]
 Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_subnet)]
 IpAddress = Annotated[str, AfterValidator(_ip_address)]
 DockerLogSize = Annotated[str, AfterValidator(_docker_log_size)]
-WebhookUrl = Annotated[SecretStr, AfterValidator(_webhook)]
 Release = Annotated[str, AfterValidator(_release)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, le=100)]
