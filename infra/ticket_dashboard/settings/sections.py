@@ -190,6 +190,9 @@ class LimitsConfig(Section):
 
 
 class LoggingConfig(Section):
+    # The one key that reaches every role, so no single `app=` field: each role's settings
+    # class has its own `log_level` (DASHBOARD_LOG_LEVEL, and DASHBOARD_MONITOR_LOG_LEVEL
+    # under the monitor's prefix), and every component sets it from this value.
     level: LogLevel = stack_setting(
         "logLevel", "INFO", kind="DEBUG…CRITICAL", meaning="all containers"
     )
